@@ -1,0 +1,678 @@
+"""BayesGANOversampler and InfoGANOversampler: the imbalanced-learn surface.
+
+This module is glue: it validates parameters and data, scales the data, asks
+:mod:`imbgan._networks` for the networks, :mod:`imbgan._training` to train
+them with a regularizer from :mod:`imbgan._regularizers`, and maps the
+generated rows back to the user's space.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import torch
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import Substitution
+from imblearn.utils._docstring import _random_state_docstring
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._dag import LatentDAG, check_dag
+from ._networks import build_networks
+from ._regularizers import BNLikelihoodRegularizer, DAGRegularizer, InfoGANRegularizer
+from ._scaling import RangeScaler
+from ._training import TrainingConfig, generate, resolve_device, train_gan
+
+__all__ = ["BayesGANOversampler", "InfoGANOversampler"]
+
+_MAX_SEED = 2**31 - 1
+# Rounds of candidates the fidelity filter draws before it fills the
+# remaining places with the most confident rejected candidates.
+_FILTER_ROUNDS = 8
+_MIN_IMAGE_SIDE = 8
+
+_shared_parameters_docstring = """n_codes : int, default=None
+        Number of observed latent codes ``c`` (continuous, uniform on
+        ``[-1, 1]``). ``None`` means 3, or the number of features named by
+        ``dag`` when a DAG is given.
+
+    image_shape : tuple of (int, int, int), default=None
+        ``(channels, height, width)`` when each row of ``X`` is a flattened
+        image (C-order, as ``images.reshape(n, -1)``); selects the DCGAN-style
+        convolutional networks. Height and width must be at least 8 and their
+        product with ``channels`` must equal the number of features. ``None``
+        means tabular rows and fully connected networks.
+
+    noise_dim : int, default=32
+        Size of the unstructured noise ``z ~ N(0, I)``.
+
+    hidden_units : int, default=None
+        Width of the networks: units per hidden layer of the MLPs, or the base
+        number of channels of the convolutional networks. ``None`` means 128
+        for tabular rows and 32 for images.
+
+    epochs : int, default=100
+        Passes over the training data.
+
+    batch_size : int, default=64
+        Rows per mini-batch (capped at the number of rows).
+
+    learning_rate : float, default=1e-3
+        Adam step size for both networks (``betas=(0.5, 0.999)``).
+
+    balanced_batches : bool, default=True
+        Draw mini-batches with equal probability per class, so the GAN sees
+        minority classes as often as majority ones.
+
+    fidelity_threshold : float, default=None
+        When set, each synthetic sample conditioned on class ``k`` is kept
+        only if the discriminator's class head assigns it to ``k`` with
+        probability at least ``fidelity_threshold`` (``0.0`` keeps every
+        sample whose most likely class is ``k``). Rejected samples are
+        redrawn; after a bounded number of rounds the most confident rejected
+        samples fill the remaining places, so counts are always exact.
+        ``None`` keeps every sample.
+
+    device : str, default="auto"
+        ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"`` or
+        ``"cuda:N"``. Resolved at fit time into ``device_``.
+
+    {random_state}
+
+        Outputs are bit-identical for the same integer seed on the CPU.
+
+    verbose : int, default=0
+        0 is silent, 1 shows a progress bar, 2 prints losses every epoch."""
+
+
+class _BaseGANOversampler(BaseOverSampler):
+    """Shared machinery of the GAN over-samplers; subclasses set the regularizer."""
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "n_codes": [Interval(Integral, 1, None, closed="left"), None],
+        "image_shape": [tuple, list, None],
+        "noise_dim": [Interval(Integral, 1, None, closed="left")],
+        "hidden_units": [Interval(Integral, 1, None, closed="left"), None],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "balanced_batches": ["boolean"],
+        "fidelity_threshold": [Interval(Real, 0, 1, closed="both"), None],
+        "device": [str],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        n_codes=None,
+        image_shape=None,
+        noise_dim=32,
+        hidden_units=None,
+        epochs=100,
+        batch_size=64,
+        learning_rate=1e-3,
+        balanced_batches=True,
+        fidelity_threshold=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.n_codes = n_codes
+        self.image_shape = image_shape
+        self.noise_dim = noise_dim
+        self.hidden_units = hidden_units
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.balanced_batches = balanced_batches
+        self.fidelity_threshold = fidelity_threshold
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- hooks for the subclasses -------------------------------------------
+
+    def _resolve_codes(self) -> tuple[int, Any]:
+        """Return ``(n_codes, regularizer)``; may set fitted attributes."""
+        raise NotImplementedError
+
+    def _reg_weight(self) -> float:
+        raise NotImplementedError
+
+    # -- validation -----------------------------------------------------------
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        # A GAN needs dense rows; scipy's message for sparse input names the
+        # problem and the fix (call .toarray()), so let validation raise it.
+        return super()._check_X_y(X, y, accept_sparse=False)
+
+    def _check_image_shape(self, n_features: int) -> tuple[int, int, int] | None:
+        if self.image_shape is None:
+            return None
+        shape = tuple(self.image_shape)
+        if len(shape) != 3 or not all(
+            isinstance(s, Integral) and not isinstance(s, bool) for s in shape
+        ):
+            raise ValueError(
+                "image_shape must be a tuple of three integers (channels, height, "
+                f"width); got {self.image_shape!r}."
+            )
+        channels, height, width = (int(s) for s in shape)
+        if channels < 1 or height < _MIN_IMAGE_SIDE or width < _MIN_IMAGE_SIDE:
+            raise ValueError(
+                f"image_shape={self.image_shape!r}: channels must be >= 1 and height "
+                f"and width >= {_MIN_IMAGE_SIDE}."
+            )
+        if channels * height * width != n_features:
+            raise ValueError(
+                f"image_shape={self.image_shape!r} describes "
+                f"{channels * height * width} features but X has {n_features}."
+            )
+        return channels, height, width
+
+    # -- fitting --------------------------------------------------------------
+
+    def _fit_resample(self, X, y):
+        if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
+            raise ValueError(
+                f"X must be numeric to train a GAN; got dtype {X.dtype}. Encode "
+                "categorical features first."
+            )
+        image_shape = self._check_image_shape(X.shape[1])
+        n_codes, regularizer = self._resolve_codes()
+        device = resolve_device(self.device)
+        rng = check_random_state(self.random_state)
+        init_seed, train_seed, sample_seed = (
+            int(s) for s in rng.randint(0, _MAX_SEED, size=3)
+        )
+
+        classes, y_index = np.unique(y, return_inverse=True)
+        scaler = RangeScaler(per_feature=image_shape is None).fit(X)
+        hidden = self.hidden_units
+        if hidden is None:
+            hidden = 128 if image_shape is None else 32
+        config = TrainingConfig(
+            noise_dim=self.noise_dim,
+            n_codes=n_codes,
+            n_classes=len(classes),
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            learning_rate=float(self.learning_rate),
+            reg_weight=self._reg_weight(),
+            balanced_batches=bool(self.balanced_batches),
+            verbose=self.verbose,
+        )
+        generator, discriminator = build_networks(
+            n_features=X.shape[1],
+            n_classes=len(classes),
+            n_codes=n_codes,
+            noise_dim=self.noise_dim,
+            hidden=hidden,
+            image_shape=image_shape,
+            seed=init_seed,
+            device=device,
+        )
+        X_train = torch.as_tensor(scaler.transform(X), device=device)
+        y_train = torch.as_tensor(y_index, dtype=torch.long, device=device)
+        history = train_gan(
+            generator, discriminator, X_train, y_train, regularizer, config, train_seed
+        )
+
+        self.classes_ = classes
+        self.n_codes_ = n_codes
+        self.image_shape_ = image_shape
+        self.device_ = device
+        self.scaler_ = scaler
+        self.config_ = config
+        self.generator_ = generator
+        self.discriminator_ = discriminator
+        self.history_ = history
+
+        X_parts, y_parts = [X], [y]
+        for offset, (klass, n_new) in enumerate(self.sampling_strategy_.items()):
+            if n_new == 0:
+                continue
+            X_parts.append(self._generate(klass, n_new, None, sample_seed + offset))
+            y_parts.append(np.full(n_new, klass, dtype=y.dtype))
+        return np.vstack(X_parts), np.hstack(y_parts)
+
+    # -- generation -----------------------------------------------------------
+
+    def _generate(
+        self, klass, n_samples: int, codes: np.ndarray | None, seed: int
+    ) -> np.ndarray:
+        """``n_samples`` rows of class ``klass`` in the user's space and dtype."""
+        index = int(np.flatnonzero(self.classes_ == klass)[0])
+        labels = torch.full((n_samples,), index, dtype=torch.long, device=self.device_)
+        codes_t = None
+        if codes is not None:
+            codes_t = torch.as_tensor(codes, dtype=torch.float32, device=self.device_)
+        if self.fidelity_threshold is None or codes is not None:
+            # Screening would change the codes a user asked for, so a
+            # traversal with explicit codes is never filtered.
+            scaled, _ = generate(self.generator_, labels, codes_t, self.config_, seed)
+        else:
+            scaled = self._generate_screened(labels, index, seed)
+        return self.scaler_.inverse_transform(scaled.cpu().numpy())
+
+    @torch.no_grad()
+    def _generate_screened(
+        self, labels: torch.Tensor, index: int, seed: int
+    ) -> torch.Tensor:
+        """Fidelity filter: keep samples the class head assigns to ``index``."""
+        n_needed = labels.shape[0]
+        kept: list[torch.Tensor] = []
+        rejected: list[tuple[torch.Tensor, torch.Tensor]] = []
+        n_kept = 0
+        for round_ in range(_FILTER_ROUNDS):
+            n_draw = max(2 * (n_needed - n_kept), 16)
+            candidates, _ = generate(
+                self.generator_,
+                labels[:1].expand(n_draw),
+                None,
+                self.config_,
+                seed + round_ * 1_000_003,
+            )
+            _, logits, _ = self.discriminator_(candidates)
+            proba = torch.softmax(logits, dim=1)
+            confidence = proba[:, index]
+            accept = (proba.argmax(dim=1) == index) & (
+                confidence >= self.fidelity_threshold
+            )
+            kept.append(candidates[accept])
+            rejected.append((candidates[~accept], confidence[~accept]))
+            n_kept += int(accept.sum())
+            if n_kept >= n_needed:
+                break
+        result = torch.cat(kept)[:n_needed]
+        if result.shape[0] < n_needed:
+            pool = torch.cat([r[0] for r in rejected])
+            pool_conf = torch.cat([r[1] for r in rejected])
+            best = torch.argsort(pool_conf, descending=True, stable=True)
+            result = torch.cat([result, pool[best[: n_needed - result.shape[0]]]])
+        return result
+
+    def sample(self, n_samples, y, codes=None, *, random_state=None) -> np.ndarray:
+        """Draw new rows of one class, or of given classes, from the generator.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows to draw (0 gives an empty array).
+        y : label or array-like of shape (n_samples,)
+            A class seen during fit, or one class per row.
+        codes : array-like of shape (n_codes,) or (n_samples, n_codes), default=None
+            Observed codes to condition on, e.g. to traverse one code while
+            the others stay fixed. ``None`` draws them from ``U(-1, 1)``.
+            Samples drawn with explicit codes are not screened by the
+            fidelity filter.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the noise; ``None`` uses the estimator's ``random_state``,
+            so with an integer seed repeated calls return the same rows
+            (as :meth:`sklearn.mixture.GaussianMixture.sample` does).
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features_in_)
+            In the dtype of the training data, inside its observed range.
+        """
+        check_is_fitted(self, "generator_")
+        if (
+            not isinstance(n_samples, Integral)
+            or isinstance(n_samples, bool)
+            or (n_samples < 0)
+        ):
+            raise ValueError(f"n_samples must be an integer >= 0; got {n_samples!r}.")
+        labels = np.asarray(y, dtype=self.classes_.dtype if np.ndim(y) else None)
+        if labels.ndim == 0:
+            labels = np.full(n_samples, labels[()], dtype=self.classes_.dtype)
+        if labels.shape != (n_samples,):
+            raise ValueError(
+                f"y must be one label or an array of n_samples={n_samples} labels; "
+                f"got shape {labels.shape}."
+            )
+        unknown = np.setdiff1d(labels, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels not seen during fit: {unknown.tolist()}; "
+                f"known classes are {self.classes_.tolist()}."
+            )
+        if codes is not None:
+            codes = np.asarray(codes, dtype=np.float32)
+            if codes.shape == (self.n_codes_,):
+                codes = np.broadcast_to(codes, (n_samples, self.n_codes_))
+            if codes.shape != (n_samples, self.n_codes_):
+                raise ValueError(
+                    f"codes must have shape ({self.n_codes_},) or "
+                    f"({n_samples}, {self.n_codes_}); got {codes.shape}."
+                )
+            if not np.isfinite(codes).all():
+                raise ValueError("codes must be finite.")
+        seed_source = self.random_state if random_state is None else random_state
+        seed = int(check_random_state(seed_source).randint(0, _MAX_SEED))
+        out = np.empty((n_samples, self.n_features_in_), dtype=self.scaler_.dtype_)
+        for offset, klass in enumerate(np.unique(labels)):
+            rows = np.flatnonzero(labels == klass)
+            out[rows] = self._generate(
+                klass,
+                rows.size,
+                None if codes is None else codes[rows],
+                seed + offset,
+            )
+        return out
+
+    # -- persistence ----------------------------------------------------------
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # Networks travel on the CPU so a model fitted on a GPU loads anywhere.
+        for name in ("generator_", "discriminator_"):
+            net = state.get(name)
+            if net is not None and next(net.parameters()).device.type != "cpu":
+                state[name] = copy.deepcopy(net).cpu()
+        if "device_" in state:
+            state["device_"] = str(state["device_"])
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "device_" not in state:
+            return
+        device = torch.device(state["device_"])
+        if device.type == "cuda" and not torch.cuda.is_available():
+            warnings.warn(
+                f"This sampler was fitted on {device} but CUDA is not available; "
+                "it was loaded on the CPU.",
+                UserWarning,
+                stacklevel=2,
+            )
+            device = torch.device("cpu")
+        self.device_ = device
+        for name in ("generator_", "discriminator_"):
+            if getattr(self, name, None) is not None:
+                getattr(self, name).to(device)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
+
+
+@Substitution(
+    sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
+    shared=_shared_parameters_docstring.format(random_state=_random_state_docstring),
+)
+class BayesGANOversampler(_BaseGANOversampler):
+    """Over-sample with a conditional GAN whose latent codes follow a DAG.
+
+    Implements IMSIC (Interpretable Minority Synthesis for Imbalanced
+    Classification, IJCAI-21). One generator ``G(z, onehot(y), c)`` is trained
+    for all classes; the class code is the real label, so class identity is
+    supervised and disentangled from the style codes ``c`` (fidelity). The
+    discriminator's feature head reads back codes ``c'``, and a Bayesian-
+    network regularizer makes each ``c'_i`` explained by ``c_i`` and the
+    parents the DAG gives it, and by nothing else (diversity with
+    interpretable, prescribed entanglement).
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    dag : None, str, mapping, list of edges, LatentDAG or networkx.DiGraph, \
+default=None
+        Dependency structure of the latent codes:
+
+        - ``None`` or ``"disentangled"``: ``n_codes`` independent codes;
+        - ``"entangled"``: the paper's Fig. 4c, code 3 depends on codes 1, 2;
+        - a mapping ``{{feature: [parent features]}}`` over named features;
+        - a list of ``(parent, child)`` edges;
+        - a :class:`~imbgan.LatentDAG` or a ``networkx.DiGraph``.
+
+        A cycle, self-loop or unknown name is a ``ValueError`` naming the edge.
+
+    regularizer : {{"dag", "likelihood"}}, default="dag"
+        ``"dag"``: the bounded, scale-free form of paper Eq. 6 (parents must
+        explain each extracted code, non-parents must not; see
+        ``imbgan._regularizers.DAGRegularizer``). ``"likelihood"``: the
+        negative linear-Gaussian BN log-likelihood of Eq. 3-5.
+
+    reg_lambda : float, default=1.0
+        Weight of the regularizer in the generator's loss (the paper's
+        lambda). 0 turns it off.
+
+    {shared}
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples generated per class.
+
+    dag_ : LatentDAG
+        The validated latent structure.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen during fit.
+
+    n_codes_ : int
+        Number of latent codes.
+
+    image_shape_ : tuple or None
+        Validated ``image_shape``.
+
+    device_ : torch.device
+        Where the networks live.
+
+    generator_, discriminator_ : torch.nn.Module
+        The trained networks, in eval mode.
+
+    scaler_ : object
+        Maps features to ``[-1, 1]`` and back.
+
+    config_ : object
+        The resolved training configuration.
+
+    history_ : dict of str to list of float
+        Per-epoch mean losses: ``d_loss``, ``g_loss``, ``class_loss``,
+        ``reg_loss``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    InfoGANOversampler : The same GAN with InfoGAN's unstructured code term.
+    imblearn.over_sampling.SMOTE : Interpolation between minority neighbours.
+
+    References
+    ----------
+    .. [1] Y. Hao, L. Zhang et al., "Interpretable Minority Synthesis for
+       Imbalanced Classification", IJCAI 2021.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from imbgan import BayesGANOversampler
+    >>> X, y = make_classification(n_samples=200, weights=[0.9, 0.1],
+    ...                            random_state=0)
+    >>> sampler = BayesGANOversampler(epochs=5, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(0, 179), (1, 179)]
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseGANOversampler._parameter_constraints,
+        "dag": [None, str, "array-like", dict, LatentDAG, object],
+        "regularizer": [StrOptions({"dag", "likelihood"})],
+        "reg_lambda": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        dag=None,
+        regularizer="dag",
+        reg_lambda=1.0,
+        n_codes=None,
+        image_shape=None,
+        noise_dim=32,
+        hidden_units=None,
+        epochs=100,
+        batch_size=64,
+        learning_rate=1e-3,
+        balanced_batches=True,
+        fidelity_threshold=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            n_codes=n_codes,
+            image_shape=image_shape,
+            noise_dim=noise_dim,
+            hidden_units=hidden_units,
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            balanced_batches=balanced_batches,
+            fidelity_threshold=fidelity_threshold,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.dag = dag
+        self.regularizer = regularizer
+        self.reg_lambda = reg_lambda
+
+    def _resolve_codes(self):
+        self.dag_ = check_dag(self.dag, self.n_codes)
+        if self.regularizer == "likelihood":
+            return self.dag_.n_codes, BNLikelihoodRegularizer(self.dag_)
+        return self.dag_.n_codes, DAGRegularizer(self.dag_)
+
+    def _reg_weight(self) -> float:
+        return float(self.reg_lambda)
+
+
+@Substitution(
+    sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
+    shared=_shared_parameters_docstring.format(random_state=_random_state_docstring),
+)
+class InfoGANOversampler(_BaseGANOversampler):
+    """Over-sample with the same conditional GAN and InfoGAN's code term.
+
+    The paper's ablation and baseline: identical networks, training and
+    class supervision as :class:`BayesGANOversampler`, but the feature head
+    is trained to reproduce each observed code (InfoGAN's mutual-information
+    lower bound), with no structure among the codes.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    info_lambda : float, default=1.0
+        Weight of the mutual-information term in the generator's loss.
+
+    {shared}
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples generated per class.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen during fit.
+
+    n_codes_ : int
+        Number of latent codes.
+
+    image_shape_ : tuple or None
+        Validated ``image_shape``.
+
+    device_ : torch.device
+        Where the networks live.
+
+    generator_, discriminator_ : torch.nn.Module
+        The trained networks, in eval mode.
+
+    scaler_ : object
+        Maps features to ``[-1, 1]`` and back.
+
+    config_ : object
+        The resolved training configuration.
+
+    history_ : dict of str to list of float
+        Per-epoch mean losses: ``d_loss``, ``g_loss``, ``class_loss``,
+        ``reg_loss``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    BayesGANOversampler : The same GAN with the DAG regularizer.
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseGANOversampler._parameter_constraints,
+        "info_lambda": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        info_lambda=1.0,
+        n_codes=None,
+        image_shape=None,
+        noise_dim=32,
+        hidden_units=None,
+        epochs=100,
+        batch_size=64,
+        learning_rate=1e-3,
+        balanced_batches=True,
+        fidelity_threshold=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            n_codes=n_codes,
+            image_shape=image_shape,
+            noise_dim=noise_dim,
+            hidden_units=hidden_units,
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            balanced_batches=balanced_batches,
+            fidelity_threshold=fidelity_threshold,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.info_lambda = info_lambda
+
+    def _resolve_codes(self):
+        return (3 if self.n_codes is None else self.n_codes), InfoGANRegularizer()
+
+    def _reg_weight(self) -> float:
+        return float(self.info_lambda)

@@ -1,0 +1,62 @@
+"""Map input features to the generator's ``[-1, 1]`` range and back.
+
+The generators end in ``tanh``, so scaling every feature onto ``[-1, 1]`` by
+its observed range makes every synthetic value land inside that range once
+mapped back. Rows of images are scaled by one global range instead (a pixel
+that is always 0 in the training data must not be blown up to the full
+range), and each feature is then clipped to its own observed range.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["RangeScaler"]
+
+
+class RangeScaler:
+    """Affine map of each feature from its observed ``[min, max]`` to ``[-1, 1]``.
+
+    Parameters
+    ----------
+    per_feature : bool
+        True for tabular rows (each column its own range); False for images
+        (one range for all pixels).
+    """
+
+    def __init__(self, per_feature: bool = True) -> None:
+        self.per_feature = per_feature
+
+    def fit(self, X: np.ndarray) -> RangeScaler:
+        """Record the observed range of ``X`` (never modified)."""
+        self.dtype_ = X.dtype
+        self.feature_min_ = X.min(axis=0).astype(np.float64)
+        self.feature_max_ = X.max(axis=0).astype(np.float64)
+        if self.per_feature:
+            low, high = self.feature_min_, self.feature_max_
+        else:
+            low = np.full_like(self.feature_min_, self.feature_min_.min())
+            high = np.full_like(self.feature_max_, self.feature_max_.max())
+        self.center_ = (high + low) / 2
+        half_range = (high - low) / 2
+        # A constant feature maps to 0 and back to its constant value.
+        self.half_range_ = np.where(half_range > 0, half_range, 1.0)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Scale to ``[-1, 1]`` as float32 (the training dtype), in a new array."""
+        scaled = (np.asarray(X, dtype=np.float64) - self.center_) / self.half_range_
+        return scaled.astype(np.float32)
+
+    def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
+        """Map generator output back to the input space, range and dtype.
+
+        Values are clipped to each feature's observed ``[min, max]``; integer
+        inputs are rounded, so the output is in the input dtype with no
+        surprise truncation.
+        """
+        X = np.asarray(Z, dtype=np.float64) * self.half_range_ + self.center_
+        np.clip(X, self.feature_min_, self.feature_max_, out=X)
+        if np.issubdtype(self.dtype_, np.integer) or self.dtype_ == np.bool_:
+            np.rint(X, out=X)
+        return X.astype(self.dtype_)
