@@ -215,7 +215,9 @@ class LatentDAG:
             for p in plist:
                 mask[self._index[p], i] = True
         mask.flags.writeable = False
-        self._mask = mask
+        # Not named ``_mask``: numpy.ma reads that attribute off any object
+        # stored in a masked array (as GridSearchCV's cv_results_ does).
+        self._parent_matrix = mask
         # Index tuples are sorted by node order so that equal DAGs (whose
         # parent lists may differ only in order) index codes identically.
         self._parent_idx = tuple(
@@ -355,7 +357,7 @@ class LatentDAG:
         writable copy is returned on every access, so modifying it does not
         change the DAG.
         """
-        return self._mask.copy()
+        return self._parent_matrix.copy()
 
     def index(self, name: str) -> int:
         """Code index of feature ``name``.

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -184,6 +185,27 @@ class ConvDiscriminator(nn.Module):
         return heads.adv_head(h).squeeze(1), heads.class_head(h), heads.code_head(h)
 
 
+class BoundedGenerator(nn.Module):
+    """Clamp a generator's output to each feature's observed scaled range.
+
+    A feature that was constant in the training data (a border pixel, a
+    constant column) then comes out exactly constant, and the discriminator
+    sees, during training and when screening samples, the very rows the user
+    will get back.
+    """
+
+    def __init__(self, inner: nn.Module, low: torch.Tensor, high: torch.Tensor):
+        super().__init__()
+        self.inner = inner
+        self.register_buffer("low", low)
+        self.register_buffer("high", high)
+
+    def forward(
+        self, noise: torch.Tensor, onehot: torch.Tensor, codes: torch.Tensor
+    ) -> torch.Tensor:
+        return torch.clamp(self.inner(noise, onehot, codes), self.low, self.high)
+
+
 @torch.no_grad()
 def _initialise(module: nn.Module, generator: torch.Generator) -> None:
     """Initialise every parameter from ``generator`` (never the global RNG)."""
@@ -214,10 +236,14 @@ def build_networks(
     noise_dim: int,
     hidden: int,
     image_shape: tuple[int, int, int] | None,
+    output_bounds: tuple[np.ndarray, np.ndarray],
     seed: int,
     device: torch.device,
 ) -> tuple[nn.Module, nn.Module]:
     """Build and initialise the generator and discriminator.
+
+    ``output_bounds`` are the per-feature lower and upper bounds of the
+    generator's output in the scaled space (see :class:`BoundedGenerator`).
 
     The modules are created on the ``meta`` device (no storage, no random
     draws), materialised on the CPU, initialised from a CPU
@@ -259,5 +285,7 @@ def build_networks(
     for net in (gen, disc):
         net = net.to_empty(device="cpu")
         _initialise(net, rng)
-        networks.append(net.to(device))
-    return networks[0], networks[1]
+        networks.append(net)
+    low, high = (torch.as_tensor(b, dtype=torch.float32) for b in output_bounds)
+    bounded = BoundedGenerator(networks[0], low, high)
+    return bounded.to(device), networks[1].to(device)

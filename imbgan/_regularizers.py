@@ -123,9 +123,19 @@ def bn_log_likelihood(
     return per_sample.sum(dim=1).mean()
 
 
-def _standardize(x: torch.Tensor) -> torch.Tensor:
-    centred = x - x.mean(dim=0)
-    return centred / centred.pow(2).mean(dim=0).add(_VAR_EPS).sqrt()
+def _unexplained_share(
+    codes: torch.Tensor, extracted: torch.Tensor, explaining: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``1 - R_i^2`` of each extracted code on its explaining set, and residuals.
+
+    Computed as ``(sigma_i^2 + eps) / (var(c'_i) + eps)``: invariant to the
+    scale and offset of ``c'`` whenever its variance is well above ``eps``,
+    and tending to 1 (the worst value), not 0, as ``c'_i`` collapses to a
+    constant, so a feature head cannot lower the loss by shrinking.
+    """
+    _, _, sigma2, residuals = fit_linear_gaussian(codes, extracted, explaining)
+    variance = extracted.var(dim=0, unbiased=False)
+    return (sigma2 + _VAR_EPS) / (variance + _VAR_EPS), residuals
 
 
 class DAGRegularizer:
@@ -155,6 +165,8 @@ class DAGRegularizer:
     lower the loss by shrinking its outputs, and the loss is zero only when
     every ``c'_i`` is an exact linear function of its explaining set, so it is
     never identically zero during training (the reference code's hinge was).
+    A ``c'_i`` that collapses to a constant counts as wholly unexplained
+    (parent term 1), so shrinking is never a way down.
 
     Parameters
     ----------
@@ -172,13 +184,12 @@ class DAGRegularizer:
         device = codes.device
         explaining = torch.as_tensor(self._explaining, device=device)
         nonparent = torch.as_tensor(self._nonparent, device=device, dtype=codes.dtype)
-        extracted = _standardize(extracted)
-        _, _, sigma2, residuals = fit_linear_gaussian(codes, extracted, explaining)
-        parent_term = sigma2  # = 1 - R^2 because c' is standardised
-        # corr[j, i] = corr(c_j, r_i)
-        codes_std = _standardize(codes)
-        resid_norm = residuals.pow(2).mean(dim=0).add(_VAR_EPS).sqrt()
-        corr = codes_std.T @ residuals / codes.shape[0] / resid_norm
+        parent_term, residuals = _unexplained_share(codes, extracted, explaining)
+        # corr[j, i] = corr(c_j, r_i); residuals are centred by construction
+        codes_c = codes - codes.mean(dim=0)
+        codes_sd = codes_c.pow(2).mean(dim=0).add(_VAR_EPS).sqrt()
+        resid_sd = residuals.pow(2).mean(dim=0).add(_VAR_EPS).sqrt()
+        corr = (codes_c / codes_sd).T @ residuals / codes.shape[0] / resid_sd
         n_nonparents = nonparent.sum(dim=0).clamp_min(1.0)
         nonparent_term = (corr.pow(2) * nonparent).sum(dim=0) / n_nonparents
         return (parent_term + nonparent_term).mean()
@@ -187,12 +198,13 @@ class DAGRegularizer:
 class BNLikelihoodRegularizer:
     """Negative BN log-likelihood of the standardised extracted codes (Eq. 3-5).
 
-    ``c'`` is standardised over the batch before :func:`bn_log_likelihood` so
-    that the feature head cannot raise the likelihood by shrinking its
-    outputs (the raw likelihood is unbounded above as ``c' -> 0``). The loss
-    is then ``1/2 sum_i log(1 - R_i^2)`` plus a constant, divided by ``k``;
-    it is bounded below through the variance floor. Non-parents are
-    penalised only implicitly: whatever they explain inflates ``sigma_i^2``.
+    This is :func:`bn_log_likelihood` evaluated on ``c'`` standardised over
+    the batch, so that the feature head cannot raise the likelihood by
+    shrinking its outputs (the raw likelihood is unbounded above as
+    ``c' -> 0``). The loss is ``1/2 sum_i (log(2 pi (1 - R_i^2)) + 1) / k``,
+    bounded below through the variance floor; a collapsing ``c'_i`` counts as
+    unexplained. Non-parents are penalised only implicitly: whatever they
+    explain inflates ``sigma_i^2``.
 
     Parameters
     ----------
@@ -202,10 +214,15 @@ class BNLikelihoodRegularizer:
 
     def __init__(self, dag: LatentDAG) -> None:
         self.dag = dag
+        self._explaining = _explaining_mask(dag)
 
     def __call__(self, codes: torch.Tensor, extracted: torch.Tensor) -> torch.Tensor:
-        log_lik = bn_log_likelihood(codes, _standardize(extracted), self.dag)
-        return -log_lik / self.dag.n_codes
+        explaining = torch.as_tensor(self._explaining, device=codes.device)
+        share, _ = _unexplained_share(codes, extracted, explaining)
+        # bn_log_likelihood of the standardised c' is -1/2 sum_i (log(2 pi
+        # share_i) + 1): with the MLE variance every residual term is 1/2.
+        neg_log_lik = 0.5 * (torch.log(2 * math.pi * share) + 1.0).sum()
+        return neg_log_lik / self.dag.n_codes
 
 
 class InfoGANRegularizer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from collections.abc import Mapping
 from numbers import Integral, Real
 from typing import Any
 
@@ -18,8 +19,9 @@ import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import Substitution
 from imblearn.utils._docstring import _random_state_docstring
+from scipy import sparse
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._dag import LatentDAG, check_dag
@@ -150,11 +152,6 @@ class _BaseGANOversampler(BaseOverSampler):
 
     # -- validation -----------------------------------------------------------
 
-    def _check_X_y(self, X, y, accept_sparse=None):
-        # A GAN needs dense rows; scipy's message for sparse input names the
-        # problem and the fix (call .toarray()), so let validation raise it.
-        return super()._check_X_y(X, y, accept_sparse=False)
-
     def _check_image_shape(self, n_features: int) -> tuple[int, int, int] | None:
         if self.image_shape is None:
             return None
@@ -182,6 +179,17 @@ class _BaseGANOversampler(BaseOverSampler):
     # -- fitting --------------------------------------------------------------
 
     def _fit_resample(self, X, y):
+        # The networks need dense rows; a sparse X is densified for training
+        # and the result is returned sparse, in the input's format.
+        X_dense = X.toarray() if sparse.issparse(X) else X
+        X_new, y_new = self._fit_generate(X_dense, y)
+        if sparse.issparse(X):
+            X_new = sparse.csr_matrix(X_new)
+            return sparse.vstack([X, X_new], format=X.format), np.hstack([y, y_new])
+        return np.vstack([X, X_new]), np.hstack([y, y_new])
+
+    def _fit_generate(self, X, y):
+        """Fit the GAN on dense ``X`` and return only the new rows and labels."""
         if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
             raise ValueError(
                 f"X must be numeric to train a GAN; got dtype {X.dtype}. Encode "
@@ -218,6 +226,7 @@ class _BaseGANOversampler(BaseOverSampler):
             noise_dim=self.noise_dim,
             hidden=hidden,
             image_shape=image_shape,
+            output_bounds=scaler.scaled_bounds(),
             seed=init_seed,
             device=device,
         )
@@ -237,7 +246,8 @@ class _BaseGANOversampler(BaseOverSampler):
         self.discriminator_ = discriminator
         self.history_ = history
 
-        X_parts, y_parts = [X], [y]
+        X_parts = [np.empty((0, X.shape[1]), dtype=scaler.dtype_)]
+        y_parts = [np.empty(0, dtype=y.dtype)]
         for offset, (klass, n_new) in enumerate(self.sampling_strategy_.items()):
             if n_new == 0:
                 continue
@@ -373,7 +383,8 @@ class _BaseGANOversampler(BaseOverSampler):
     # -- persistence ----------------------------------------------------------
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: the live estimator must keep its networks and device.
+        state = dict(super().__getstate__())
         # Networks travel on the CPU so a model fitted on a GPU loads anywhere.
         for name in ("generator_", "discriminator_"):
             net = state.get(name)
@@ -400,11 +411,6 @@ class _BaseGANOversampler(BaseOverSampler):
         for name in ("generator_", "discriminator_"):
             if getattr(self, name, None) is not None:
                 getattr(self, name).to(device)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        return tags
 
 
 @Substitution(
@@ -515,7 +521,14 @@ default=None
 
     _parameter_constraints: dict = {
         **_BaseGANOversampler._parameter_constraints,
-        "dag": [None, str, "array-like", dict, LatentDAG, object],
+        "dag": [
+            None,
+            StrOptions(set(LatentDAG.PRESETS)),
+            Mapping,
+            "array-like",  # a list of (parent, child) edges
+            LatentDAG,
+            HasMethods(["nodes", "edges"]),  # a networkx.DiGraph, duck-typed
+        ],
         "regularizer": [StrOptions({"dag", "likelihood"})],
         "reg_lambda": [Interval(Real, 0, None, closed="left")],
     }

@@ -43,6 +43,12 @@ class RangeScaler:
         self.half_range_ = np.where(half_range > 0, half_range, 1.0)
         return self
 
+    def scaled_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each feature's observed ``[min, max]`` in the scaled space."""
+        low = (self.feature_min_ - self.center_) / self.half_range_
+        high = (self.feature_max_ - self.center_) / self.half_range_
+        return low.astype(np.float32), high.astype(np.float32)
+
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Scale to ``[-1, 1]`` as float32 (the training dtype), in a new array."""
         scaled = (np.asarray(X, dtype=np.float64) - self.center_) / self.half_range_

@@ -1,0 +1,46 @@
+"""Shared fixtures: small, deterministic, imbalanced data sets."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, make_classification
+
+# Small networks and budgets: tests check behaviour, not sample quality.
+FAST = dict(epochs=2, batch_size=32, hidden_units=16, noise_dim=4)
+
+
+def imbalanced_digits(n_minority=(15, 12)):
+    """sklearn's digits with classes 8 and 9 cut to a few samples each."""
+    X, y = load_digits(return_X_y=True)
+    keep = np.ones(len(y), dtype=bool)
+    for klass, n in zip((8, 9), n_minority, strict=True):
+        keep[np.flatnonzero(y == klass)[n:]] = False
+    return X[keep], y[keep]
+
+
+@pytest.fixture
+def digits():
+    return imbalanced_digits()
+
+
+@pytest.fixture
+def binary():
+    X, y = make_classification(
+        n_samples=120,
+        n_features=5,
+        n_informative=3,
+        weights=[0.8, 0.2],
+        flip_y=0,
+        random_state=0,
+    )
+    return X, y
+
+
+@pytest.fixture
+def three_class():
+    """Exactly 90 / 45 / 15 rows of three Gaussian blobs in 4 features."""
+    rng = np.random.default_rng(1)
+    y = np.repeat([0, 1, 2], [90, 45, 15])
+    centers = rng.normal(scale=3.0, size=(3, 4))
+    X = centers[y] + rng.normal(size=(len(y), 4))
+    order = rng.permutation(len(y))
+    return X[order], y[order]

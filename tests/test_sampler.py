@@ -1,0 +1,504 @@
+"""Behaviour of BayesGANOversampler and InfoGANOversampler."""
+
+import pickle
+import random
+import time
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from imblearn.pipeline import Pipeline
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from imbgan import BayesGANOversampler, InfoGANOversampler, LatentDAG
+
+from .conftest import FAST
+
+SAMPLERS = [BayesGANOversampler, InfoGANOversampler]
+STROKE_DAG = {"thickness": [], "width": [], "stroke": ["thickness", "width"]}
+
+
+def _fast(cls, **params):
+    return cls(**{**FAST, "random_state": 0, **params})
+
+
+# -- counts and layout ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", SAMPLERS)
+@pytest.mark.parametrize(
+    "strategy, expected",
+    [
+        ("auto", {0: 90, 1: 90, 2: 90}),
+        ("minority", {0: 90, 1: 45, 2: 90}),
+        ("not majority", {0: 90, 1: 90, 2: 90}),
+        ("all", {0: 90, 1: 90, 2: 90}),
+        ({1: 60, 2: 40}, {0: 90, 1: 60, 2: 40}),
+        (lambda y: {2: 30}, {0: 90, 1: 45, 2: 30}),
+    ],
+    ids=["auto", "minority", "not-majority", "all", "dict", "callable"],
+)
+def test_sampling_strategy_gives_exact_counts(cls, strategy, expected, three_class):
+    X, y = three_class
+    assert Counter(y) == {0: 90, 1: 45, 2: 15}
+    X_res, y_res = _fast(cls, sampling_strategy=strategy).fit_resample(X, y)
+    assert Counter(y_res) == expected
+    assert X_res.shape == (sum(expected.values()), X.shape[1])
+
+
+def test_float_strategy_on_binary(binary):
+    X, y = binary
+    n_major = np.bincount(y).max()
+    _, y_res = _fast(BayesGANOversampler, sampling_strategy=0.5).fit_resample(X, y)
+    assert np.bincount(y_res)[1] == int(0.5 * n_major)
+
+
+@pytest.mark.parametrize("cls", SAMPLERS)
+def test_original_rows_first_unchanged_and_input_untouched(cls, three_class):
+    X, y = three_class
+    X_before, y_before = X.copy(), y.copy()
+    X_res, y_res = _fast(cls).fit_resample(X, y)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    np.testing.assert_array_equal(y_res[: len(y)], y)
+
+
+@pytest.mark.parametrize("cls", SAMPLERS)
+def test_synthetic_rows_finite_in_range_in_dtype(cls, three_class):
+    X, y = three_class
+    X32 = X.astype(np.float32)
+    X_res, _ = _fast(cls).fit_resample(X32, y)
+    new = X_res[len(X) :]
+    assert X_res.dtype == np.float32
+    assert np.isfinite(new).all()
+    assert (new >= X32.min(axis=0)).all() and (new <= X32.max(axis=0)).all()
+
+
+def test_integer_features_stay_integer_and_in_range(digits):
+    X, y = digits
+    X_int = X.astype(np.int64)
+    X_res, _ = _fast(BayesGANOversampler).fit_resample(X_int, y)
+    assert X_res.dtype == np.int64
+    assert X_res.min() >= 0 and X_res.max() <= 16
+
+
+def test_constant_column_is_reproduced(three_class):
+    X, y = three_class
+    X = np.column_stack([X, np.full(len(X), 7.5)])
+    X_res, _ = _fast(BayesGANOversampler).fit_resample(X, y)
+    assert (X_res[:, -1] == 7.5).all()
+
+
+# -- awkward but valid input ----------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", SAMPLERS)
+@pytest.mark.parametrize("n_small", [1, 2])
+def test_tiny_classes(cls, n_small, binary):
+    X, y = binary
+    X = np.vstack([X, X[:n_small] + 0.5])
+    y = np.concatenate([y, np.full(n_small, 2)])
+    X_res, y_res = _fast(cls).fit_resample(X, y)
+    counts = Counter(y_res)
+    assert counts[2] == counts[0] == np.bincount(y).max()
+    assert np.isfinite(X_res).all()
+
+
+def test_string_labels_and_dataframe(three_class):
+    X, y = three_class
+    names = np.array(["cat", "dog", "emu"])
+    X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    y_s = pd.Series(names[y], name="animal")
+    sampler = _fast(BayesGANOversampler)
+    X_res, y_res = sampler.fit_resample(X_df, y_s)
+    assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
+    assert list(X_res.columns) == list(X_df.columns)
+    assert y_res.name == "animal"
+    assert Counter(y_res) == {"cat": 90, "dog": 90, "emu": 90}
+    np.testing.assert_array_equal(sampler.feature_names_in_, X_df.columns)
+    pd.testing.assert_frame_equal(X_res.iloc[: len(X_df)], X_df)
+
+
+def test_sparse_input_gives_sparse_output_equal_to_dense(three_class):
+    X, y = three_class
+    X_sp = sparse.csr_matrix(X)
+    X_res_sp, y_res_sp = _fast(BayesGANOversampler).fit_resample(X_sp, y)
+    X_res, y_res = _fast(BayesGANOversampler).fit_resample(X, y)
+    assert sparse.issparse(X_res_sp) and X_res_sp.format == "csr"
+    np.testing.assert_allclose(X_res_sp.toarray(), X_res)
+    np.testing.assert_array_equal(y_res_sp, y_res)
+
+
+# -- determinism and isolation --------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", SAMPLERS)
+def test_same_seed_is_bit_identical_for_refit_and_clone(cls, three_class):
+    X, y = three_class
+    sampler = _fast(cls, random_state=7)
+    X_a, y_a = sampler.fit_resample(X, y)
+    X_b, y_b = sampler.fit_resample(X, y)
+    X_c, y_c = clone(sampler).fit_resample(X, y)
+    assert X_a.tobytes() == X_b.tobytes() == X_c.tobytes()
+    np.testing.assert_array_equal(y_a, y_c)
+    X_other, _ = _fast(cls, random_state=8).fit_resample(X, y)
+    assert not np.array_equal(X_a[len(X) :], X_other[len(X) :])
+
+
+def test_fit_leaves_global_rng_states_untouched(three_class):
+    X, y = three_class
+    # The legacy global numpy RNG is exactly the state a fit must not touch.
+    np.random.seed(123)  # noqa: NPY002
+    random.seed(123)
+    torch.manual_seed(123)
+    np_state = np.random.get_state()[1].copy()  # noqa: NPY002
+    py_state = random.getstate()
+    torch_state = torch.get_rng_state().clone()
+    _fast(BayesGANOversampler, random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)  # noqa: NPY002
+    assert random.getstate() == py_state
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+# -- the DAG parameter ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dag",
+    [
+        STROKE_DAG,
+        [("thickness", "stroke"), ("width", "stroke")],
+        LatentDAG(STROKE_DAG),
+        "entangled",
+    ],
+    ids=["mapping", "edges", "LatentDAG", "preset"],
+)
+def test_every_dag_form_fits(dag, three_class):
+    X, y = three_class
+    sampler = _fast(BayesGANOversampler, dag=dag).fit(X, y)
+    sampler.fit_resample(X, y)
+    assert sampler.n_codes_ == 3
+    assert sampler.dag_.n_codes == 3
+    assert sampler.dag_.parent_mask.sum() == 2
+
+
+def test_networkx_dag_fits(three_class):
+    nx = pytest.importorskip("networkx")
+    graph = nx.DiGraph([("thickness", "stroke"), ("width", "stroke")])
+    X, y = three_class
+    sampler = _fast(BayesGANOversampler, dag=graph)
+    sampler.fit_resample(X, y)
+    assert sampler.dag_ == LatentDAG.from_edges(
+        [("thickness", "stroke"), ("width", "stroke")]
+    )
+
+
+@pytest.mark.parametrize(
+    "dag, match",
+    [
+        ({"a": ["b"], "b": ["a"]}, r"cycle.*\('(a|b)', '(a|b)'\)"),
+        ({"a": ["a"]}, r"self-loop.*\('a', 'a'\)"),
+        ({"a": ["ghost"]}, r"unknown feature 'ghost'.*\('ghost', 'a'\)"),
+    ],
+    ids=["cycle", "self-loop", "unknown"],
+)
+def test_bad_dag_raises_before_training(dag, match, three_class, monkeypatch):
+    import imbgan._sampler as sampler_module
+
+    def no_training(*args, **kwargs):  # pragma: no cover - must not be reached
+        raise AssertionError("training started before the DAG was validated")
+
+    monkeypatch.setattr(sampler_module, "train_gan", no_training)
+    X, y = three_class
+    with pytest.raises(ValueError, match=match):
+        _fast(BayesGANOversampler, dag=dag).fit_resample(X, y)
+
+
+def test_n_codes_must_match_dag(three_class):
+    X, y = three_class
+    with pytest.raises(ValueError, match="n_codes=2 does not match"):
+        _fast(BayesGANOversampler, dag=STROKE_DAG, n_codes=2).fit_resample(X, y)
+
+
+def test_n_codes_sets_independent_codes(three_class):
+    X, y = three_class
+    for cls in SAMPLERS:
+        sampler = _fast(cls, n_codes=5).fit(X, y)
+        sampler.fit_resample(X, y)
+        assert sampler.n_codes_ == 5
+
+
+def test_dag_survives_clone_params_pickle_and_grid_search(three_class):
+    X, y = three_class
+    sampler = _fast(BayesGANOversampler, dag=STROKE_DAG)
+    cloned = clone(sampler)
+    assert cloned.get_params()["dag"] == STROKE_DAG
+    assert cloned.set_params(dag="entangled").dag == "entangled"
+    assert pickle.loads(pickle.dumps(sampler)).dag == STROKE_DAG
+
+    pipe = Pipeline([("gan", sampler), ("clf", LogisticRegression(max_iter=200))])
+    grid = {
+        "gan__dag": [STROKE_DAG, None, LatentDAG(STROKE_DAG)],
+        "gan__sampling_strategy": ["auto", {1: 60, 2: 30}],
+    }
+    search = GridSearchCV(pipe, grid, cv=StratifiedKFold(2), error_score="raise")
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 6
+    assert search.best_params_["gan__dag"] in grid["gan__dag"]
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_regularizer_choice_is_used(three_class):
+    X, y = three_class
+    losses = {}
+    for name in ("dag", "likelihood"):
+        sampler = _fast(BayesGANOversampler, regularizer=name)
+        sampler.fit_resample(X, y)
+        losses[name] = sampler.history_["reg_loss"]
+    # the bounded Eq. 6 form lies in [0, 2]; the likelihood form is a log
+    assert all(0 <= v <= 2 for v in losses["dag"])
+    assert losses["dag"] != losses["likelihood"]
+
+
+def test_zero_lambda_still_trains(three_class):
+    X, y = three_class
+    X_res, _ = _fast(BayesGANOversampler, reg_lambda=0.0).fit_resample(X, y)
+    assert np.isfinite(X_res).all()
+
+
+# -- images ----------------------------------------------------------------------
+
+
+def test_image_shape_uses_conv_networks(digits):
+    X, y = digits
+    sampler = _fast(BayesGANOversampler, image_shape=(1, 8, 8))
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert type(sampler.generator_.inner).__name__ == "ConvGenerator"
+    assert X_res.shape == (len(y_res), 64)
+    assert Counter(y_res)[9] == Counter(y)[0] or Counter(y_res)[9] == max(
+        Counter(y).values()
+    )
+    assert X_res.min() >= 0 and X_res.max() <= 16
+
+
+@pytest.mark.parametrize("shape", [(1, 10, 13), (3, 9, 8)])
+def test_conv_networks_handle_odd_sides(shape):
+    n_features = int(np.prod(shape))
+    rng = np.random.default_rng(0)
+    X = rng.random((30, n_features))
+    y = np.array([0] * 24 + [1] * 6)
+    sampler = _fast(BayesGANOversampler, image_shape=shape, epochs=1)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert X_res.shape == (48, n_features)
+    assert np.isfinite(X_res).all()
+
+
+@pytest.mark.parametrize(
+    "shape, match",
+    [
+        ((1, 8, 9), "describes 72 features but X has 64"),
+        ((1, 4, 16), "height and width >= 8"),
+        ((8, 8), "three integers"),
+        ((1.0, 8, 8), "three integers"),
+    ],
+)
+def test_bad_image_shape(shape, match, digits):
+    X, y = digits
+    with pytest.raises(ValueError, match=match):
+        _fast(BayesGANOversampler, image_shape=shape).fit_resample(X, y)
+
+
+# -- sample() ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def fitted(three_class):
+    X, y = three_class
+    sampler = _fast(BayesGANOversampler, dag=STROKE_DAG)
+    sampler.fit_resample(X, y)
+    return sampler, X
+
+
+def test_sample_shapes_labels_and_reproducibility(fitted):
+    sampler, X = fitted
+    out = sampler.sample(25, y=2)
+    assert out.shape == (25, X.shape[1]) and out.dtype == X.dtype
+    np.testing.assert_array_equal(out, sampler.sample(25, y=2))
+    assert not np.array_equal(out, sampler.sample(25, y=2, random_state=1))
+    mixed = sampler.sample(4, y=[0, 1, 2, 2])
+    assert mixed.shape == (4, X.shape[1])
+    assert sampler.sample(0, y=1).shape == (0, X.shape[1])
+
+
+def test_sample_with_codes_traverses_one_code(fitted):
+    sampler, _ = fitted
+    codes = np.zeros((5, 3), dtype=np.float32)
+    codes[:, 0] = np.linspace(-1, 1, 5)
+    traversal = sampler.sample(5, y=2, codes=codes)
+    fixed = sampler.sample(5, y=2, codes=np.zeros(3))
+    # Same noise, varying one code: rows differ from each other...
+    assert np.unique(traversal.round(6), axis=0).shape[0] == 5
+    # ...and the row at code 0 equals the all-zero-codes row drawn with the same noise.
+    np.testing.assert_allclose(traversal[2], fixed[2], rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(n_samples=-1, y=0), "n_samples must be an integer >= 0"),
+        (dict(n_samples=2.5, y=0), "n_samples must be an integer >= 0"),
+        (dict(n_samples=3, y=7), r"labels not seen during fit: \[7\]"),
+        (dict(n_samples=3, y=[0, 1]), "array of n_samples=3 labels"),
+        (dict(n_samples=3, y=0, codes=np.zeros(2)), r"codes must have shape \(3,\)"),
+        (dict(n_samples=3, y=0, codes=np.full(3, np.nan)), "codes must be finite"),
+    ],
+)
+def test_sample_errors(fitted, kwargs, match):
+    sampler, _ = fitted
+    with pytest.raises(ValueError, match=match):
+        sampler.sample(**kwargs)
+
+
+def test_sample_before_fit_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        BayesGANOversampler().sample(3, y=0)
+
+
+def test_fidelity_filter_keeps_only_samples_of_the_asked_class(digits):
+    X, y = digits
+    # Eight tiny epochs leave a class head that rejects about half of the
+    # class-8 samples: a regime where the filter has work to do.
+    sampler = _fast(BayesGANOversampler, epochs=8)
+    sampler.fit_resample(X, y)
+
+    def class_head(rows):
+        scaled = torch.as_tensor(sampler.scaler_.transform(rows))
+        with torch.no_grad():
+            _, logits, _ = sampler.discriminator_(scaled)
+        proba = torch.softmax(logits, dim=1).numpy()
+        return sampler.classes_[proba.argmax(axis=1)], proba[:, 8]
+
+    threshold = 0.2
+    labels, confidence = class_head(sampler.sample(400, y=8))
+    assert ((labels != 8) | (confidence < threshold)).mean() > 0.3
+    sampler.set_params(fidelity_threshold=threshold)
+    filtered = sampler.sample(400, y=8)
+    assert filtered.shape == (400, 64)
+    labels, confidence = class_head(filtered)
+    # Clipping to the observed range on the way out moves a few rows a hair,
+    # so allow a sliver of borderline rows.
+    assert (labels == 8).mean() > 0.98
+    assert (confidence >= threshold - 0.02).mean() > 0.98
+
+
+def test_fidelity_filter_fills_with_most_confident_when_too_strict(digits):
+    X, y = digits
+    sampler = _fast(BayesGANOversampler, epochs=1, fidelity_threshold=1.0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res)[9] == max(Counter(y).values())
+    assert np.isfinite(X_res).all()
+
+
+# -- persistence and devices -------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", SAMPLERS)
+def test_pickle_round_trip_after_fit(cls, three_class):
+    X, y = three_class
+    sampler = _fast(cls).fit(X, y)
+    sampler.fit_resample(X, y)
+    restored = pickle.loads(pickle.dumps(sampler))
+    np.testing.assert_array_equal(restored.sample(10, y=1), sampler.sample(10, y=1))
+    assert restored.history_ == sampler.history_
+
+
+def test_device_parameter(three_class):
+    X, y = three_class
+    sampler = _fast(BayesGANOversampler, device="cpu")
+    sampler.fit_resample(X, y)
+    assert sampler.device_ == torch.device("cpu")
+    with pytest.raises(ValueError, match="device must be"):
+        _fast(BayesGANOversampler, device="gpu").fit_resample(X, y)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_request_without_cuda_is_a_clear_error(three_class):
+    X, y = three_class
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        _fast(BayesGANOversampler, device="cuda").fit_resample(X, y)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_fit_sample_and_pickle_to_cpu(three_class):
+    X, y = three_class
+    sampler = _fast(BayesGANOversampler, device="cuda")
+    X_res, _ = sampler.fit_resample(X, y)
+    assert sampler.device_.type == "cuda"
+    assert np.isfinite(X_res).all()
+    restored = pickle.loads(pickle.dumps(sampler))
+    assert next(restored.generator_.parameters()).device.type == "cuda"
+    state = sampler.__getstate__()
+    assert next(state["generator_"].parameters()).device.type == "cpu"
+
+
+def test_pickle_from_cuda_falls_back_to_cpu(three_class):
+    X, y = three_class
+    sampler = _fast(BayesGANOversampler, device="cpu")
+    sampler.fit_resample(X, y)
+    state = sampler.__getstate__()
+    state["device_"] = "cuda:0"  # as written by a model fitted on a GPU
+    restored = BayesGANOversampler.__new__(BayesGANOversampler)
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available: no fall-back to test")
+    with pytest.warns(UserWarning, match="loaded on the CPU"):
+        restored.__setstate__(state)
+    assert restored.device_ == torch.device("cpu")
+    np.testing.assert_array_equal(restored.sample(5, y=0), sampler.sample(5, y=0))
+
+
+# -- training loop --------------------------------------------------------------------
+
+
+def test_history_and_verbose(three_class, capsys):
+    X, y = three_class
+    sampler = _fast(BayesGANOversampler, epochs=3)
+    sampler.fit_resample(X, y)
+    assert set(sampler.history_) == {"d_loss", "g_loss", "class_loss", "reg_loss"}
+    assert all(len(v) == 3 for v in sampler.history_.values())
+    assert capsys.readouterr().err == ""
+    _fast(BayesGANOversampler, epochs=3, verbose=1).fit_resample(X, y)
+    assert "3/3" in capsys.readouterr().err
+    _fast(BayesGANOversampler, epochs=3, verbose=2).fit_resample(X, y)
+    err = capsys.readouterr().err
+    assert err.count("epoch ") == 3 and "reg_loss=" in err
+
+
+def test_training_learns_the_classes(digits):
+    """The class head separates the digits and the generator follows labels."""
+    X, y = digits
+    sampler = BayesGANOversampler(epochs=30, random_state=0)
+    sampler.fit_resample(X, y)
+    assert sampler.history_["class_loss"][-1] < 0.2 * sampler.history_["class_loss"][0]
+    # A classifier trained on real data recognises most synthetic minority digits
+    clf = LogisticRegression(max_iter=2000).fit(X, y)
+    for klass in (8, 9):
+        assert (clf.predict(sampler.sample(200, y=klass)) == klass).mean() > 0.6
+
+
+def test_default_fit_on_imbalanced_digits_is_fast_and_in_range(digits):
+    X, y = digits
+    start = time.perf_counter()
+    X_res, y_res = BayesGANOversampler(random_state=0).fit_resample(X, y)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 20, f"default fit_resample took {elapsed:.1f} s"
+    new = X_res[len(X) :]
+    assert np.isfinite(new).all() and new.min() >= 0 and new.max() <= 16
+    assert Counter(y_res)[9] == max(Counter(y).values())
