@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     X, y = imbalanced_digits()
-    counts = {int(k): int(n) for k, n in zip(*np.unique(y, return_counts=True))}
+    counts = dict(enumerate(np.bincount(y).tolist()))
     print(f"digits: {X.shape[0]} rows, {X.shape[1]} features, class counts {counts}")
 
     samplers = {

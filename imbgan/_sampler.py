@@ -342,19 +342,21 @@ class _BaseGANOversampler(BaseOverSampler):
             or (n_samples < 0)
         ):
             raise ValueError(f"n_samples must be an integer >= 0; got {n_samples!r}.")
-        labels = np.asarray(y, dtype=self.classes_.dtype if np.ndim(y) else None)
+        # No cast to classes_' dtype: it would truncate an unknown long
+        # string label into a known one.
+        labels = np.asarray(y)
         if labels.ndim == 0:
-            labels = np.full(n_samples, labels[()], dtype=self.classes_.dtype)
+            labels = np.full(n_samples, labels[()], dtype=labels.dtype)
         if labels.shape != (n_samples,):
             raise ValueError(
                 f"y must be one label or an array of n_samples={n_samples} labels; "
                 f"got shape {labels.shape}."
             )
-        unknown = np.setdiff1d(labels, self.classes_)
+        unknown = labels[~np.isin(labels, self.classes_)]
         if unknown.size:
             raise ValueError(
-                f"y contains labels not seen during fit: {unknown.tolist()}; "
-                f"known classes are {self.classes_.tolist()}."
+                f"y contains labels not seen during fit: {np.unique(unknown).tolist()}"
+                f"; known classes are {self.classes_.tolist()}."
             )
         if codes is not None:
             codes = np.asarray(codes, dtype=np.float32)

@@ -365,6 +365,17 @@ def test_sample_errors(fitted, kwargs, match):
         sampler.sample(**kwargs)
 
 
+def test_sample_with_string_labels_rejects_unknown_longer_label(three_class):
+    X, y = three_class
+    names = np.array(["cat", "dog", "emu"])
+    sampler = _fast(BayesGANOversampler)
+    sampler.fit_resample(X, names[y])
+    assert sampler.sample(3, y="emu").shape == (3, X.shape[1])
+    assert sampler.sample(2, y=["cat", "emu"]).shape == (2, X.shape[1])
+    with pytest.raises(ValueError, match=r"not seen during fit: \['cats'\]"):
+        sampler.sample(3, y="cats")
+
+
 def test_sample_before_fit_raises():
     from sklearn.exceptions import NotFittedError
 
