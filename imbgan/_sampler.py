@@ -38,7 +38,13 @@ _MAX_SEED = 2**31 - 1
 _FILTER_ROUNDS = 8
 _MIN_IMAGE_SIDE = 8
 
-_shared_parameters_docstring = """n_codes : int, default=None
+_shared_parameters_docstring = """reg_lambda : float, default=1.0
+        Weight of the latent-code term in the generator's loss: the DAG
+        regularizer of :class:`BayesGANOversampler` (the paper's lambda) or
+        the mutual-information term of :class:`InfoGANOversampler`. 0 turns
+        it off.
+
+    n_codes : int, default=None
         Number of observed latent codes ``c`` (continuous, uniform on
         ``[-1, 1]``). ``None`` means 3, or the number of features named by
         ``dag`` when a DAG is given.
@@ -97,6 +103,7 @@ class _BaseGANOversampler(BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
+        "reg_lambda": [Interval(Real, 0, None, closed="left")],
         "n_codes": [Interval(Integral, 1, None, closed="left"), None],
         "image_shape": [tuple, list, None],
         "noise_dim": [Interval(Integral, 1, None, closed="left")],
@@ -114,6 +121,7 @@ class _BaseGANOversampler(BaseOverSampler):
         self,
         *,
         sampling_strategy="auto",
+        reg_lambda=1.0,
         n_codes=None,
         image_shape=None,
         noise_dim=32,
@@ -128,6 +136,7 @@ class _BaseGANOversampler(BaseOverSampler):
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
+        self.reg_lambda = reg_lambda
         self.n_codes = n_codes
         self.image_shape = image_shape
         self.noise_dim = noise_dim
@@ -145,9 +154,6 @@ class _BaseGANOversampler(BaseOverSampler):
 
     def _resolve_codes(self) -> tuple[int, Any]:
         """Return ``(n_codes, regularizer)``; may set fitted attributes."""
-        raise NotImplementedError
-
-    def _reg_weight(self) -> float:
         raise NotImplementedError
 
     # -- validation -----------------------------------------------------------
@@ -215,7 +221,7 @@ class _BaseGANOversampler(BaseOverSampler):
             epochs=self.epochs,
             batch_size=self.batch_size,
             learning_rate=float(self.learning_rate),
-            reg_weight=self._reg_weight(),
+            reg_weight=float(self.reg_lambda),
             balanced_batches=bool(self.balanced_batches),
             verbose=self.verbose,
         )
@@ -453,10 +459,6 @@ default=None
         ``imbgan._regularizers.DAGRegularizer``). ``"likelihood"``: the
         negative linear-Gaussian BN log-likelihood of Eq. 3-5.
 
-    reg_lambda : float, default=1.0
-        Weight of the regularizer in the generator's loss (the paper's
-        lambda). 0 turns it off.
-
     {shared}
 
     Attributes
@@ -532,7 +534,6 @@ default=None
             HasMethods(["nodes", "edges"]),  # a networkx.DiGraph, duck-typed
         ],
         "regularizer": [StrOptions({"dag", "likelihood"})],
-        "reg_lambda": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -557,6 +558,7 @@ default=None
     ):
         super().__init__(
             sampling_strategy=sampling_strategy,
+            reg_lambda=reg_lambda,
             n_codes=n_codes,
             image_shape=image_shape,
             noise_dim=noise_dim,
@@ -572,16 +574,12 @@ default=None
         )
         self.dag = dag
         self.regularizer = regularizer
-        self.reg_lambda = reg_lambda
 
     def _resolve_codes(self):
         self.dag_ = check_dag(self.dag, self.n_codes)
         if self.regularizer == "likelihood":
             return self.dag_.n_codes, BNLikelihoodRegularizer(self.dag_)
         return self.dag_.n_codes, DAGRegularizer(self.dag_)
-
-    def _reg_weight(self) -> float:
-        return float(self.reg_lambda)
 
 
 @Substitution(
@@ -599,9 +597,6 @@ class InfoGANOversampler(_BaseGANOversampler):
     Parameters
     ----------
     {sampling_strategy}
-
-    info_lambda : float, default=1.0
-        Weight of the mutual-information term in the generator's loss.
 
     {shared}
 
@@ -646,48 +641,8 @@ class InfoGANOversampler(_BaseGANOversampler):
     BayesGANOversampler : The same GAN with the DAG regularizer.
     """
 
-    _parameter_constraints: dict = {
-        **_BaseGANOversampler._parameter_constraints,
-        "info_lambda": [Interval(Real, 0, None, closed="left")],
-    }
-
-    def __init__(
-        self,
-        *,
-        sampling_strategy="auto",
-        info_lambda=1.0,
-        n_codes=None,
-        image_shape=None,
-        noise_dim=32,
-        hidden_units=None,
-        epochs=100,
-        batch_size=64,
-        learning_rate=1e-3,
-        balanced_batches=True,
-        fidelity_threshold=None,
-        device="auto",
-        random_state=None,
-        verbose=0,
-    ):
-        super().__init__(
-            sampling_strategy=sampling_strategy,
-            n_codes=n_codes,
-            image_shape=image_shape,
-            noise_dim=noise_dim,
-            hidden_units=hidden_units,
-            epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            balanced_batches=balanced_batches,
-            fidelity_threshold=fidelity_threshold,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
-        self.info_lambda = info_lambda
+    # Parameters, constraints and __init__ are the base class's: InfoGAN
+    # differs from BayesGAN only in the code term.
 
     def _resolve_codes(self):
         return (3 if self.n_codes is None else self.n_codes), InfoGANRegularizer()
-
-    def _reg_weight(self) -> float:
-        return float(self.info_lambda)
