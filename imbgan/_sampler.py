@@ -8,6 +8,7 @@ generated rows back to the user's space.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import warnings
 from collections.abc import Mapping
@@ -25,17 +26,28 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._dag import LatentDAG, check_dag
+from ._generation import fill_rows
 from ._networks import build_networks
 from ._regularizers import BNLikelihoodRegularizer, DAGRegularizer, InfoGANRegularizer
 from ._scaling import RangeScaler
-from ._training import TrainingConfig, generate, resolve_device, train_gan
+from ._training import TrainingConfig, make_generator, resolve_device, train_gan
 
 __all__ = ["BayesGANOversampler", "InfoGANOversampler"]
 
+
+@contextlib.contextmanager
+def _restore_on_failure(estimator):
+    """Put ``estimator.__dict__`` back as it was if the block raises anything."""
+    previous = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(previous)
+        raise
+
+
 _MAX_SEED = 2**31 - 1
-# Rounds of candidates the fidelity filter draws before it fills the
-# remaining places with the most confident rejected candidates.
-_FILTER_ROUNDS = 8
 _MIN_IMAGE_SIDE = 8
 
 _shared_parameters_docstring = """reg_lambda : float, default=1.0
@@ -184,18 +196,45 @@ class _BaseGANOversampler(BaseOverSampler):
 
     # -- fitting --------------------------------------------------------------
 
+    def fit(self, X, y, **params):
+        with _restore_on_failure(self):
+            return super().fit(X, y, **params)
+
+    def fit_resample(self, X, y, **params):
+        # An exception or a KeyboardInterrupt anywhere in a fit leaves the
+        # estimator as it was before (unfitted or the last complete fit).
+        with _restore_on_failure(self):
+            return super().fit_resample(X, y, **params)
+
+    fit.__doc__ = BaseOverSampler.fit.__doc__
+    fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
+
     def _fit_resample(self, X, y):
         # The networks need dense rows; a sparse X is densified for training
         # and the result is returned sparse, in the input's format.
         X_dense = X.toarray() if sparse.issparse(X) else X
-        X_new, y_new = self._fit_generate(X_dense, y)
+        sample_seed = self._fit_gan(X_dense, y)
+        n_new = sum(self.sampling_strategy_.values())
+        y_new = np.concatenate(
+            [
+                np.full(n, klass, dtype=y.dtype)
+                for klass, n in self.sampling_strategy_.items()
+            ]
+            + [np.empty(0, dtype=y.dtype)]
+        )
         if sparse.issparse(X):
-            X_new = sparse.csr_matrix(X_new)
-            return sparse.vstack([X, X_new], format=X.format), np.hstack([y, y_new])
-        return np.vstack([X, X_new]), np.hstack([y, y_new])
+            X_new = np.empty((n_new, X.shape[1]), dtype=self.scaler_.dtype_)
+            self._fill_strategy(X_new, sample_seed)
+            X_res = sparse.vstack([X, sparse.csr_matrix(X_new)], format=X.format)
+            return X_res, np.hstack([y, y_new])
+        # Allocate the result once and write synthetic rows straight into it.
+        X_res = np.empty((X.shape[0] + n_new, X.shape[1]), dtype=X.dtype)
+        X_res[: X.shape[0]] = X
+        self._fill_strategy(X_res[X.shape[0] :], sample_seed)
+        return X_res, np.hstack([y, y_new])
 
-    def _fit_generate(self, X, y):
-        """Fit the GAN on dense ``X`` and return only the new rows and labels."""
+    def _fit_gan(self, X, y) -> int:
+        """Fit the GAN on dense ``X``; set the fitted attributes; return a seed."""
         if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
             raise ValueError(
                 f"X must be numeric to train a GAN; got dtype {X.dtype}. Encode "
@@ -244,6 +283,7 @@ class _BaseGANOversampler(BaseOverSampler):
 
         self.classes_ = classes
         self.n_codes_ = n_codes
+        self.hidden_units_ = hidden
         self.image_shape_ = image_shape
         self.device_ = device
         self.scaler_ = scaler
@@ -251,71 +291,36 @@ class _BaseGANOversampler(BaseOverSampler):
         self.generator_ = generator
         self.discriminator_ = discriminator
         self.history_ = history
-
-        X_parts = [np.empty((0, X.shape[1]), dtype=scaler.dtype_)]
-        y_parts = [np.empty(0, dtype=y.dtype)]
-        for offset, (klass, n_new) in enumerate(self.sampling_strategy_.items()):
-            if n_new == 0:
-                continue
-            X_parts.append(self._generate(klass, n_new, None, sample_seed + offset))
-            y_parts.append(np.full(n_new, klass, dtype=y.dtype))
-        return np.vstack(X_parts), np.hstack(y_parts)
+        return sample_seed
 
     # -- generation -----------------------------------------------------------
 
-    def _generate(
-        self, klass, n_samples: int, codes: np.ndarray | None, seed: int
-    ) -> np.ndarray:
-        """``n_samples`` rows of class ``klass`` in the user's space and dtype."""
-        index = int(np.flatnonzero(self.classes_ == klass)[0])
-        labels = torch.full((n_samples,), index, dtype=torch.long, device=self.device_)
-        codes_t = None
-        if codes is not None:
-            codes_t = torch.as_tensor(codes, dtype=torch.float32, device=self.device_)
-        if self.fidelity_threshold is None or codes is not None:
-            # Screening would change the codes a user asked for, so a
-            # traversal with explicit codes is never filtered.
-            scaled, _ = generate(self.generator_, labels, codes_t, self.config_, seed)
-        else:
-            scaled = self._generate_screened(labels, index, seed)
-        return self.scaler_.inverse_transform(scaled.cpu().numpy())
+    def _fill_strategy(self, out: np.ndarray, seed: int) -> None:
+        """Fill ``out`` with the rows ``sampling_strategy_`` asks for, in order."""
+        start = 0
+        for klass, n_new in self.sampling_strategy_.items():
+            self._fill_class(out[start : start + n_new], klass, None, seed)
+            start += n_new
 
-    @torch.no_grad()
-    def _generate_screened(
-        self, labels: torch.Tensor, index: int, seed: int
-    ) -> torch.Tensor:
-        """Fidelity filter: keep samples the class head assigns to ``index``."""
-        n_needed = labels.shape[0]
-        kept: list[torch.Tensor] = []
-        rejected: list[tuple[torch.Tensor, torch.Tensor]] = []
-        n_kept = 0
-        for round_ in range(_FILTER_ROUNDS):
-            n_draw = max(2 * (n_needed - n_kept), 16)
-            candidates, _ = generate(
-                self.generator_,
-                labels[:1].expand(n_draw),
-                None,
-                self.config_,
-                seed + round_ * 1_000_003,
-            )
-            _, logits, _ = self.discriminator_(candidates)
-            proba = torch.softmax(logits, dim=1)
-            confidence = proba[:, index]
-            accept = (proba.argmax(dim=1) == index) & (
-                confidence >= self.fidelity_threshold
-            )
-            kept.append(candidates[accept])
-            rejected.append((candidates[~accept], confidence[~accept]))
-            n_kept += int(accept.sum())
-            if n_kept >= n_needed:
-                break
-        result = torch.cat(kept)[:n_needed]
-        if result.shape[0] < n_needed:
-            pool = torch.cat([r[0] for r in rejected])
-            pool_conf = torch.cat([r[1] for r in rejected])
-            best = torch.argsort(pool_conf, descending=True, stable=True)
-            result = torch.cat([result, pool[best[: n_needed - result.shape[0]]]])
-        return result
+    def _fill_class(
+        self, out: np.ndarray, klass, codes: np.ndarray | None, seed: int
+    ) -> None:
+        """Write ``len(out)`` rows of class ``klass`` into ``out`` (a view)."""
+        class_index = int(np.flatnonzero(self.classes_ == klass)[0])
+        # One stream per class, so a class's rows do not depend on which
+        # other classes are drawn in the same call.
+        rng = make_generator(seed + class_index, self.device_)
+        fill_rows(
+            out,
+            generator=self.generator_,
+            discriminator=self.discriminator_,
+            scaler=self.scaler_,
+            config=self.config_,
+            class_index=class_index,
+            codes=codes,
+            rng=rng,
+            fidelity_threshold=self.fidelity_threshold,
+        )
 
     def sample(self, n_samples, y, codes=None, *, random_state=None) -> np.ndarray:
         """Draw new rows of one class, or of given classes, from the generator.
@@ -378,14 +383,15 @@ class _BaseGANOversampler(BaseOverSampler):
         seed_source = self.random_state if random_state is None else random_state
         seed = int(check_random_state(seed_source).randint(0, _MAX_SEED))
         out = np.empty((n_samples, self.n_features_in_), dtype=self.scaler_.dtype_)
-        for offset, klass in enumerate(np.unique(labels)):
+        classes = np.unique(labels)
+        if classes.size == 1:  # the common case: stream straight into out
+            self._fill_class(out, classes[0], codes, seed)
+            return out
+        for klass in classes:
             rows = np.flatnonzero(labels == klass)
-            out[rows] = self._generate(
-                klass,
-                rows.size,
-                None if codes is None else codes[rows],
-                seed + offset,
-            )
+            block = np.empty((rows.size, out.shape[1]), dtype=out.dtype)
+            self._fill_class(block, klass, None if codes is None else codes[rows], seed)
+            out[rows] = block
         return out
 
     # -- persistence ----------------------------------------------------------

@@ -13,6 +13,8 @@ import numpy as np
 
 __all__ = ["RangeScaler"]
 
+_BLOCK_ROWS = 16384
+
 
 class RangeScaler:
     """Affine map of each feature from its observed ``[min, max]`` to ``[-1, 1]``.
@@ -50,9 +52,18 @@ class RangeScaler:
         return low.astype(np.float32), high.astype(np.float32)
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        """Scale to ``[-1, 1]`` as float32 (the training dtype), in a new array."""
-        scaled = (np.asarray(X, dtype=np.float64) - self.center_) / self.half_range_
-        return scaled.astype(np.float32)
+        """Scale to ``[-1, 1]`` as float32 (the training dtype), in a new array.
+
+        Computed in float64 over blocks of rows, so the only full-size
+        allocation is the float32 result (no float64 copy of ``X``).
+        """
+        scaled = np.empty(X.shape, dtype=np.float32)
+        for start in range(0, X.shape[0], _BLOCK_ROWS):
+            block = np.asarray(X[start : start + _BLOCK_ROWS], dtype=np.float64)
+            scaled[start : start + _BLOCK_ROWS] = (
+                block - self.center_
+            ) / self.half_range_
+        return scaled
 
     def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
         """Map generator output back to the input space, range and dtype.

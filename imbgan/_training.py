@@ -13,10 +13,12 @@ never from numpy's or torch's global state.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["TrainingConfig", "generate", "resolve_device", "train_gan"]
+__all__ = ["TrainingConfig", "draw_latents", "resolve_device", "train_gan"]
 
 Regularizer = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -155,6 +157,12 @@ def train_gan(
 ) -> dict[str, list[float]]:
     """Train ``generator`` and ``discriminator`` in place; return the history.
 
+    Divergence is caught at the end of every epoch: if a loss or a weight
+    became non-finite, both networks and optimisers are rolled back to the
+    end of the last good epoch, the learning rate is divided by
+    ``_LR_CUT`` and the epoch is run again (with a warning), at most
+    ``_MAX_ROLLBACKS`` times before giving up.
+
     Parameters
     ----------
     generator, discriminator : nn.Module
@@ -173,12 +181,13 @@ def train_gan(
     -------
     history : dict of str to list of float
         Per-epoch means of ``d_loss``, ``g_loss``, ``class_loss`` (class head
-        on real rows) and ``reg_loss``.
+        on real rows) and ``reg_loss``, and the ``learning_rate`` used.
 
     Raises
     ------
     FloatingPointError
-        If a loss becomes non-finite; the message says what to try.
+        If training still diverges after the rollbacks; the networks are then
+        left at their last good state and the message says what to try.
     """
     device = X.device
     rng = make_generator(seed, device)
@@ -194,97 +203,125 @@ def train_gan(
         lr=config.learning_rate,
         betas=betas,
     )
-    eye = torch.eye(config.n_classes, device=device)
-    names = ("d_loss", "g_loss", "class_loss", "reg_loss")
-    history: dict[str, list[float]] = {name: [] for name in names}
+    stateful = (generator, discriminator, opt_g, opt_d)
+    history: dict[str, list[float]] = {name: [] for name in (*_LOSSES, "learning_rate")}
     progress = _Progress(config.epochs, config.verbose)
     generator.train()
     discriminator.train()
 
-    for epoch in range(1, config.epochs + 1):
-        # Sums stay on the device: one host sync per epoch, not per step.
-        sums = torch.zeros(len(names), device=device)
-        batches = _batch_indices(y, config, rng)
-        for idx in batches:
-            x_real, y_real = X[idx], y[idx]
-            n = idx.shape[0]
-            onehot = eye[y_real]
-            noise, codes = draw_latents(n, config, rng, device)
-            x_fake = generator(noise, onehot, codes)
-
-            # Discriminator: real/fake on both, class head on real rows only
-            adv_real, cls_real, _ = discriminator(x_real)
-            adv_fake, _, _ = discriminator(x_fake.detach())
-            class_loss = F.cross_entropy(cls_real, y_real)
-            d_loss = (
-                F.binary_cross_entropy_with_logits(adv_real, torch.ones_like(adv_real))
-                + F.binary_cross_entropy_with_logits(
-                    adv_fake, torch.zeros_like(adv_fake)
-                )
-                + class_loss
-            )
-            opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            opt_d.step()
-
-            # Generator + feature head: fool D, be classified as the label
-            # asked for (fidelity), and let c' follow the DAG (diversity).
-            adv_fake, cls_fake, extracted = discriminator(x_fake)
-            reg_loss = regularizer(codes, extracted)
-            g_loss = (
-                F.binary_cross_entropy_with_logits(adv_fake, torch.ones_like(adv_fake))
-                + F.cross_entropy(cls_fake, y_real)
-                + config.reg_weight * reg_loss
-            )
-            opt_g.zero_grad(set_to_none=True)
-            g_loss.backward()
-            opt_g.step()
-
-            sums += torch.stack(
-                [
-                    d_loss.detach(),
-                    g_loss.detach(),
-                    class_loss.detach(),
-                    reg_loss.detach(),
-                ]
-            )
-        means = (sums / len(batches)).tolist()
-        if not all(math.isfinite(v) for v in means):
+    learning_rate = config.learning_rate
+    last_good = _snapshot(stateful)
+    rollbacks = 0
+    epoch = 1
+    while epoch <= config.epochs:
+        means = _run_epoch(
+            generator, discriminator, opt_g, opt_d, X, y, regularizer, config, rng
+        )
+        if all(math.isfinite(v) for v in means.values()) and _finite_weights(
+            generator, discriminator
+        ):
+            last_good = _snapshot(stateful)
+            for name, value in means.items():
+                history[name].append(value)
+            history["learning_rate"].append(learning_rate)
+            progress.update(epoch, means)
+            epoch += 1
+            continue
+        _restore(stateful, last_good)
+        if rollbacks == _MAX_ROLLBACKS:
+            generator.eval()
+            discriminator.eval()
             raise FloatingPointError(
-                f"GAN training diverged at epoch {epoch} (losses "
-                f"{dict(zip(names, means, strict=True))}); try a smaller "
-                "learning_rate or reg_lambda, or scale the input features."
+                f"GAN training diverged at epoch {epoch} (losses {means}) and "
+                f"kept diverging after {_MAX_ROLLBACKS} rollbacks down to "
+                f"learning_rate={learning_rate:g}; try a much smaller "
+                "learning_rate or reg_lambda, or check the input features."
             )
-        for name, value in zip(names, means, strict=True):
-            history[name].append(value)
-        progress.update(epoch, dict(zip(names, means, strict=True)))
+        rollbacks += 1
+        learning_rate /= _LR_CUT
+        for optimiser in (opt_g, opt_d):
+            for group in optimiser.param_groups:
+                group["lr"] = learning_rate
+        warnings.warn(
+            f"GAN training diverged at epoch {epoch}; rolled back to the last "
+            f"good epoch and cut learning_rate to {learning_rate:g}.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     generator.eval()
     discriminator.eval()
     return history
 
 
-@torch.no_grad()
-def generate(
-    generator: nn.Module,
-    labels: torch.Tensor,
-    codes: torch.Tensor | None,
-    config: TrainingConfig,
-    seed: int,
-    chunk_size: int = 8192,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Draw samples for the (non-empty) class indices ``labels``, in chunks.
+_LOSSES = ("d_loss", "g_loss", "class_loss", "reg_loss")
+_MAX_ROLLBACKS = 5
+_LR_CUT = 10.0
 
-    Returns the samples in the scaled space and the observed codes used (the
-    ones given, or those drawn from ``U(-1, 1)``).
-    """
-    device = labels.device
-    rng = make_generator(seed, device)
+
+def _run_epoch(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    regularizer: Regularizer,
+    config: TrainingConfig,
+    rng: torch.Generator,
+) -> dict[str, float]:
+    """One pass of alternating D and G steps; the epoch's mean losses."""
+    device = X.device
     eye = torch.eye(config.n_classes, device=device)
-    out, used_codes = [], []
-    for start in range(0, labels.shape[0], chunk_size):
-        lab = labels[start : start + chunk_size]
-        noise, drawn = draw_latents(lab.shape[0], config, rng, device)
-        chunk_codes = drawn if codes is None else codes[start : start + chunk_size]
-        out.append(generator(noise, eye[lab], chunk_codes))
-        used_codes.append(chunk_codes)
-    return torch.cat(out), torch.cat(used_codes)
+    # Sums stay on the device: one host sync per epoch, not per step.
+    sums = torch.zeros(len(_LOSSES), device=device)
+    batches = _batch_indices(y, config, rng)
+    for idx in batches:
+        x_real, y_real = X[idx], y[idx]
+        onehot = eye[y_real]
+        noise, codes = draw_latents(idx.shape[0], config, rng, device)
+        x_fake = generator(noise, onehot, codes)
+
+        # Discriminator: real/fake on both, class head on real rows only
+        adv_real, cls_real, _ = discriminator(x_real)
+        adv_fake, _, _ = discriminator(x_fake.detach())
+        class_loss = F.cross_entropy(cls_real, y_real)
+        d_loss = (
+            F.binary_cross_entropy_with_logits(adv_real, torch.ones_like(adv_real))
+            + F.binary_cross_entropy_with_logits(adv_fake, torch.zeros_like(adv_fake))
+            + class_loss
+        )
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+
+        # Generator + feature head: fool D, be classified as the label asked
+        # for (fidelity), and let c' follow the DAG (diversity).
+        adv_fake, cls_fake, extracted = discriminator(x_fake)
+        reg_loss = regularizer(codes, extracted)
+        g_loss = (
+            F.binary_cross_entropy_with_logits(adv_fake, torch.ones_like(adv_fake))
+            + F.cross_entropy(cls_fake, y_real)
+            + config.reg_weight * reg_loss
+        )
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+
+        losses = (d_loss, g_loss, class_loss, reg_loss)
+        sums += torch.stack([loss.detach() for loss in losses])
+    means = (sums / len(batches)).tolist()
+    return dict(zip(_LOSSES, means, strict=True))
+
+
+def _finite_weights(*modules: nn.Module) -> bool:
+    return all(bool(torch.isfinite(p).all()) for m in modules for p in m.parameters())
+
+
+def _snapshot(stateful: tuple) -> list[dict]:
+    """Copies of the state of modules and optimisers, to roll back to."""
+    return [copy.deepcopy(obj.state_dict()) for obj in stateful]
+
+
+def _restore(stateful: tuple, snapshot: list[dict]) -> None:
+    for obj, state in zip(stateful, snapshot, strict=True):
+        obj.load_state_dict(state)

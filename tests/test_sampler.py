@@ -482,7 +482,13 @@ def test_history_and_verbose(three_class, capsys):
     X, y = three_class
     sampler = _fast(BayesGANOversampler, epochs=3)
     sampler.fit_resample(X, y)
-    assert set(sampler.history_) == {"d_loss", "g_loss", "class_loss", "reg_loss"}
+    assert set(sampler.history_) == {
+        "d_loss",
+        "g_loss",
+        "class_loss",
+        "reg_loss",
+        "learning_rate",
+    }
     assert all(len(v) == 3 for v in sampler.history_.values())
     assert capsys.readouterr().err == ""
     _fast(BayesGANOversampler, epochs=3, verbose=1).fit_resample(X, y)
