@@ -356,9 +356,8 @@ class _BaseGANOversampler(BaseOverSampler):
         # No cast to classes_' dtype: it would truncate an unknown long
         # string label into a known one.
         labels = np.asarray(y)
-        if labels.ndim == 0:
-            labels = np.full(n_samples, labels[()], dtype=labels.dtype)
-        if labels.shape != (n_samples,):
+        # One label (the common case) is kept 0-d: no n-sized label array.
+        if labels.ndim != 0 and labels.shape != (n_samples,):
             raise ValueError(
                 f"y must be one label or an array of n_samples={n_samples} labels; "
                 f"got shape {labels.shape}."
@@ -383,10 +382,10 @@ class _BaseGANOversampler(BaseOverSampler):
         seed_source = self.random_state if random_state is None else random_state
         seed = int(check_random_state(seed_source).randint(0, _MAX_SEED))
         out = np.empty((n_samples, self.n_features_in_), dtype=self.scaler_.dtype_)
-        classes = np.unique(labels)
-        if classes.size == 1:  # the common case: stream straight into out
-            self._fill_class(out, classes[0], codes, seed)
+        if labels.ndim == 0:  # stream straight into out
+            self._fill_class(out, labels[()], codes, seed)
             return out
+        classes = np.unique(labels)
         for klass in classes:
             rows = np.flatnonzero(labels == klass)
             block = np.empty((rows.size, out.shape[1]), dtype=out.dtype)
