@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import Substitution
+from imblearn.utils import Substitution, check_sampling_strategy
 from imblearn.utils._docstring import _random_state_docstring
 from scipy import sparse
 from sklearn.utils import check_random_state
@@ -31,8 +31,28 @@ from ._networks import build_networks
 from ._regularizers import BNLikelihoodRegularizer, DAGRegularizer, InfoGANRegularizer
 from ._scaling import RangeScaler
 from ._training import TrainingConfig, make_generator, resolve_device, train_gan
+from ._validation import (
+    check_integer_params,
+    check_numeric_X,
+    check_sampling_strategy_form,
+    integer_columns,
+)
 
 __all__ = ["BayesGANOversampler", "InfoGANOversampler"]
+
+
+def _unknown_labels(labels: np.ndarray, classes: np.ndarray) -> list:
+    """The distinct entries of ``labels`` that are not in ``classes``."""
+    try:
+        unknown = labels[~np.isin(labels, classes)]
+        return np.unique(unknown).tolist()
+    except TypeError:  # unorderable mixes such as None and str: no sorting
+        known = set(classes.tolist())
+        seen: list = []
+        for label in np.atleast_1d(labels).tolist():
+            if label not in known and label not in seen:
+                seen.append(label)
+        return seen
 
 
 @contextlib.contextmanager
@@ -204,16 +224,31 @@ class _BaseGANOversampler(BaseOverSampler):
         # An exception or a KeyboardInterrupt anywhere in a fit leaves the
         # estimator as it was before (unfitted or the last complete fit).
         with _restore_on_failure(self):
-            return super().fit_resample(X, y, **params)
+            # Checks that name the offending column, class or parameter,
+            # before imbalanced-learn's validation and before any training.
+            self._validate_params()
+            check_integer_params(self)
+            check_numeric_X(X)
+            check_sampling_strategy_form(self.sampling_strategy, y)
+            return super().fit_resample(
+                X, y, integer_columns=integer_columns(X), **params
+            )
 
     fit.__doc__ = BaseOverSampler.fit.__doc__
     fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
 
-    def _fit_resample(self, X, y):
+    def _fit_resample(self, X, y, integer_columns=None):
+        if self.sampling_strategy_ is None and isinstance(
+            self.sampling_strategy, Mapping
+        ):
+            # imbalanced-learn accepts any Mapping but only resolves a dict
+            self.sampling_strategy_ = check_sampling_strategy(
+                dict(self.sampling_strategy), y, self._sampling_type
+            )
         # The networks need dense rows; a sparse X is densified for training
         # and the result is returned sparse, in the input's format.
         X_dense = X.toarray() if sparse.issparse(X) else X
-        sample_seed = self._fit_gan(X_dense, y)
+        sample_seed = self._fit_gan(X_dense, y, integer_columns)
         n_new = sum(self.sampling_strategy_.values())
         y_new = np.concatenate(
             [
@@ -233,8 +268,12 @@ class _BaseGANOversampler(BaseOverSampler):
         self._fill_strategy(X_res[X.shape[0] :], sample_seed)
         return X_res, np.hstack([y, y_new])
 
-    def _fit_gan(self, X, y) -> int:
-        """Fit the GAN on dense ``X``; set the fitted attributes; return a seed."""
+    def _fit_gan(self, X, y, integer_columns=None) -> int:
+        """Fit the GAN on dense ``X``; set the fitted attributes; return a seed.
+
+        ``integer_columns`` marks the columns to round on the way out (from a
+        DataFrame's dtypes); ``None`` means "as ``X.dtype`` says".
+        """
         if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
             raise ValueError(
                 f"X must be numeric to train a GAN; got dtype {X.dtype}. Encode "
@@ -249,7 +288,9 @@ class _BaseGANOversampler(BaseOverSampler):
         )
 
         classes, y_index = np.unique(y, return_inverse=True)
-        scaler = RangeScaler(per_feature=image_shape is None).fit(X)
+        scaler = RangeScaler(per_feature=image_shape is None).fit(
+            X, integer_columns=integer_columns
+        )
         hidden = self.hidden_units
         if hidden is None:
             hidden = 128 if image_shape is None else 32
@@ -346,7 +387,14 @@ class _BaseGANOversampler(BaseOverSampler):
         X_new : ndarray of shape (n_samples, n_features_in_)
             In the dtype of the training data, inside its observed range.
         """
-        check_is_fitted(self, "generator_")
+        check_is_fitted(
+            self,
+            "generator_",
+            msg=(
+                "This %(name)s has no trained generator yet: call fit_resample "
+                "first (fit only validates the data)."
+            ),
+        )
         if (
             not isinstance(n_samples, Integral)
             or isinstance(n_samples, bool)
@@ -355,21 +403,26 @@ class _BaseGANOversampler(BaseOverSampler):
             raise ValueError(f"n_samples must be an integer >= 0; got {n_samples!r}.")
         # No cast to classes_' dtype: it would truncate an unknown long
         # string label into a known one.
-        labels = np.asarray(y)
+        # Lists become object arrays: numpy would turn [0, "a"] into strings
+        # and then blame the valid label 0.
+        labels = y if isinstance(y, np.ndarray) else np.array(y, dtype=object)
         # One label (the common case) is kept 0-d: no n-sized label array.
         if labels.ndim != 0 and labels.shape != (n_samples,):
             raise ValueError(
                 f"y must be one label or an array of n_samples={n_samples} labels; "
                 f"got shape {labels.shape}."
             )
-        unknown = labels[~np.isin(labels, self.classes_)]
-        if unknown.size:
+        unknown = _unknown_labels(labels, self.classes_)
+        if unknown:
             raise ValueError(
-                f"y contains labels not seen during fit: {np.unique(unknown).tolist()}"
-                f"; known classes are {self.classes_.tolist()}."
+                f"y contains labels not seen during fit: {unknown}; known classes "
+                f"are {self.classes_.tolist()}."
             )
         if codes is not None:
-            codes = np.asarray(codes, dtype=np.float32)
+            try:
+                codes = np.asarray(codes, dtype=np.float32)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"codes must be numeric; {exc}") from None
             if codes.shape == (self.n_codes_,):
                 codes = np.broadcast_to(codes, (n_samples, self.n_codes_))
             if codes.shape != (n_samples, self.n_codes_):

@@ -29,18 +29,30 @@ class RangeScaler:
     def __init__(self, per_feature: bool = True) -> None:
         self.per_feature = per_feature
 
-    def fit(self, X: np.ndarray) -> RangeScaler:
-        """Record the observed range of ``X`` (never modified)."""
+    def fit(
+        self, X: np.ndarray, integer_columns: np.ndarray | None = None
+    ) -> RangeScaler:
+        """Record the observed range of ``X`` (never modified).
+
+        ``integer_columns`` marks columns to round on the way back; ``None``
+        rounds every column when ``X`` has an integer or boolean dtype.
+        """
         self.dtype_ = X.dtype
         self.feature_min_ = X.min(axis=0).astype(np.float64)
         self.feature_max_ = X.max(axis=0).astype(np.float64)
+        if integer_columns is None:
+            integral = np.issubdtype(X.dtype, np.integer) or X.dtype == np.bool_
+            integer_columns = np.full(X.shape[1], integral)
+        self.integer_columns_ = np.asarray(integer_columns, dtype=bool)
         if self.per_feature:
             low, high = self.feature_min_, self.feature_max_
         else:
             low = np.full_like(self.feature_min_, self.feature_min_.min())
             high = np.full_like(self.feature_max_, self.feature_max_.max())
-        self.center_ = (high + low) / 2
-        half_range = (high - low) / 2
+        # Halve before adding or subtracting: (high - low) overflows to inf
+        # for features near the float64 limit.
+        self.center_ = high / 2 + low / 2
+        half_range = high / 2 - low / 2
         # A constant feature maps to 0 and back to its constant value.
         self.half_range_ = np.where(half_range > 0, half_range, 1.0)
         return self
@@ -69,11 +81,13 @@ class RangeScaler:
         """Map generator output back to the input space, range and dtype.
 
         Values are clipped to each feature's observed ``[min, max]``; integer
-        inputs are rounded, so the output is in the input dtype with no
-        surprise truncation.
+        columns are rounded, so a cast to an integer dtype (here, or by the
+        caller for DataFrame columns) never truncates.
         """
         X = np.asarray(Z, dtype=np.float64) * self.half_range_ + self.center_
         np.clip(X, self.feature_min_, self.feature_max_, out=X)
-        if np.issubdtype(self.dtype_, np.integer) or self.dtype_ == np.bool_:
+        if self.integer_columns_.all():
             np.rint(X, out=X)
+        elif self.integer_columns_.any():
+            X[:, self.integer_columns_] = np.rint(X[:, self.integer_columns_])
         return X.astype(self.dtype_)
