@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["build_networks"]
+__all__ = ["BoundedGenerator", "build_meta_networks", "build_networks"]
 
 _SLOPE = 0.2  # LeakyReLU slope, as in DCGAN
 
@@ -228,7 +228,7 @@ def _initialise(module: nn.Module, generator: torch.Generator) -> None:
             nn.init.zeros_(layer.bias)
 
 
-def build_networks(
+def build_meta_networks(
     *,
     n_features: int,
     n_classes: int,
@@ -236,19 +236,12 @@ def build_networks(
     noise_dim: int,
     hidden: int,
     image_shape: tuple[int, int, int] | None,
-    output_bounds: tuple[np.ndarray, np.ndarray],
-    seed: int,
-    device: torch.device,
 ) -> tuple[nn.Module, nn.Module]:
-    """Build and initialise the generator and discriminator.
+    """The unbounded generator and the discriminator on the ``meta`` device.
 
-    ``output_bounds`` are the per-feature lower and upper bounds of the
-    generator's output in the scaled space (see :class:`BoundedGenerator`).
-
-    The modules are created on the ``meta`` device (no storage, no random
-    draws), materialised on the CPU, initialised from a CPU
-    ``torch.Generator`` seeded with ``seed`` and then moved to ``device``, so
-    the initial weights are the same on every device.
+    No storage is allocated and no random number drawn, whatever the sizes:
+    :func:`build_networks` materialises these, and loading a saved model
+    compares a file's weight shapes against them before building anything.
     """
     with torch.device("meta"):
         if image_shape is None:
@@ -279,6 +272,39 @@ def build_networks(
                 image_shape=image_shape,
                 hidden=hidden,
             )
+    return gen, disc
+
+
+def build_networks(
+    *,
+    n_features: int,
+    n_classes: int,
+    n_codes: int,
+    noise_dim: int,
+    hidden: int,
+    image_shape: tuple[int, int, int] | None,
+    output_bounds: tuple[np.ndarray, np.ndarray],
+    seed: int,
+    device: torch.device,
+) -> tuple[nn.Module, nn.Module]:
+    """Build and initialise the generator and discriminator.
+
+    ``output_bounds`` are the per-feature lower and upper bounds of the
+    generator's output in the scaled space (see :class:`BoundedGenerator`).
+
+    The modules are created on the ``meta`` device (no storage, no random
+    draws), materialised on the CPU, initialised from a CPU
+    ``torch.Generator`` seeded with ``seed`` and then moved to ``device``, so
+    the initial weights are the same on every device.
+    """
+    gen, disc = build_meta_networks(
+        n_features=n_features,
+        n_classes=n_classes,
+        n_codes=n_codes,
+        noise_dim=noise_dim,
+        hidden=hidden,
+        image_shape=image_shape,
+    )
     rng = torch.Generator(device="cpu")
     rng.manual_seed(seed)
     networks = []

@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._dag import LatentDAG, check_dag
 from ._generation import fill_rows
 from ._networks import build_networks
+from ._persistence import load_sampler, save_sampler
 from ._regularizers import BNLikelihoodRegularizer, DAGRegularizer, InfoGANRegularizer
 from ._scaling import RangeScaler
 from ._training import TrainingConfig, make_generator, resolve_device, train_gan
@@ -447,6 +448,46 @@ class _BaseGANOversampler(BaseOverSampler):
         return out
 
     # -- persistence ----------------------------------------------------------
+
+    def save(self, path) -> None:
+        """Write the fitted sampler to ``path`` as a pickle-free ``.npz`` file.
+
+        Weights, scaler arrays and labels are plain arrays; everything else is
+        one JSON document. Parameters that JSON cannot hold (a
+        ``RandomState``, a callable ``sampling_strategy``) are saved as their
+        defaults, with a warning naming them. See ``docs/persistence.md``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Destination, used as given (no extension is appended).
+        """
+        save_sampler(self, path)
+
+    @classmethod
+    def load(cls, path, *, device="auto"):
+        """Load a sampler written by :meth:`save`; never runs code from the file.
+
+        Unlike pickle or joblib, loading only reads arrays
+        (``allow_pickle=False``) and a JSON document, and validates every
+        value, name and weight shape before building the networks.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        device : str, default="auto"
+            "auto", "cpu", "cuda" or "cuda:N"; becomes ``device_``.
+
+        Returns
+        -------
+        sampler : instance of ``cls``
+
+        Raises
+        ------
+        ValueError
+            If the file is not a valid model file, or holds another class.
+        """
+        return load_sampler(path, device=device, expected_class=cls)
 
     def __getstate__(self):
         # A copy: the live estimator must keep its networks and device.
