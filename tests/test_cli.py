@@ -1,0 +1,149 @@
+"""The ``imbgan`` command line: usage, exit codes, quick benchmark runs."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from imbgan.cli import PAPER_METHODS, TABULAR_METHODS, main
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    assert "benchmark" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("suite", ["paper", "tabular", "disentangle"])
+def test_each_suite_has_help(suite, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["benchmark", suite, "--help"])
+    assert exit_info.value.code == 0
+    assert "--quick" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["benchmark"], "required"),
+        (["benchmark", "paper", "--seeds", "a"], "comma-separated integers"),
+        (["benchmark", "paper", "--methods", "gan"], "unknown method"),
+        (["benchmark", "paper", "--dataset", "cifar"], "invalid choice"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_data_exits_1_and_says_where_it_looked(tmp_path, capsys):
+    code = main(
+        [
+            "benchmark", "paper", "--quick", "--dataset", "mnist",
+            "--data-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"),
+        ]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("imbgan: error:") and "nowhere" in err
+    assert "IMBGAN_DATA" in err
+
+
+def test_python_dash_m_runs_the_same_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "imbgan", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and "benchmark" in result.stdout
+
+
+def _read_jsonl(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _fake_mnist(root):
+    """MNIST-shaped IDX files with exactly the protocol's class counts."""
+    from imbgan.datasets import DEFAULT_COUNTS
+
+    from .test_datasets import write_idx
+
+    rng = np.random.default_rng(0)
+    for stem, counts in (("train", DEFAULT_COUNTS), ("t10k", (30,) * 10)):
+        labels = np.repeat(np.arange(10, dtype=np.uint8), counts)
+        # a class-dependent bright square, so the quick CNN has signal
+        images = rng.integers(0, 60, size=(len(labels), 28, 28), dtype=np.uint8)
+        for k in range(10):
+            images[labels == k, 2 * k : 2 * k + 6, 4:10] = 255
+        write_idx(root / "mnist" / f"{stem}-images-idx3-ubyte.gz", images)
+        write_idx(root / "mnist" / f"{stem}-labels-idx1-ubyte.gz", labels)
+
+
+def test_quick_paper_run_writes_every_method(tmp_path, capsys):
+    _fake_mnist(tmp_path / "data")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "benchmark", "paper", "--quick", "--dataset", "mnist",
+            "--data-dir", str(tmp_path / "data"), "--out", str(out), "--device", "cpu",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    rows = _read_jsonl(out / "paper_protocol.jsonl")
+    assert [r["method"] for r in rows] == list(PAPER_METHODS)
+    assert {r["dataset"] for r in rows} == {"mnist"} and rows[0]["ir"] is None
+    for row in rows:
+        assert 0 <= row["recall9"] <= 1 and 0 <= row["acsa"] <= 1
+    captured = capsys.readouterr()
+    assert "bayesgan" in captured.out and "wrote 6 rows" in captured.out
+    assert "bayesgan" in captured.err  # progress lines
+
+
+def test_quick_ir_sweep_goes_to_its_own_file(tmp_path):
+    _fake_mnist(tmp_path / "data")
+    out = tmp_path / "out"
+    argv = [
+        "benchmark", "paper", "--quick", "--dataset", "mnist", "--ir", "100,500",
+        "--methods", "none,ros", "--data-dir", str(tmp_path / "data"),
+        "--out", str(out), "--device", "cpu",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    rows = _read_jsonl(out / "ir_sweep.jsonl")
+    assert sorted({r["ir"] for r in rows}) == [100, 500]
+    assert not (out / "paper_protocol.jsonl").exists()
+    # a rerun rewrites the file instead of appending to it
+    assert main(argv) == 0
+    assert len(_read_jsonl(out / "ir_sweep.jsonl")) == len(rows)
+
+
+def test_quick_tabular_run(tmp_path, monkeypatch, capsys):
+    from sklearn.datasets import make_classification
+
+    from imbgan.benchmark import tabular
+
+    def fake_loader(name):
+        X, y = make_classification(
+            n_samples=120, n_features=5, weights=[0.85], flip_y=0, random_state=0
+        )
+        return X, y
+
+    monkeypatch.setattr(tabular, "load_tabular", fake_loader)
+    out = tmp_path / "out"
+    argv = ["benchmark", "tabular", "--quick", "--out", str(out), "--device", "cpu"]
+    assert main(argv) == 0
+    rows = _read_jsonl(out / "tabular.jsonl")
+    assert {r["method"] for r in rows} == set(TABULAR_METHODS)
+    assert "smote" in capsys.readouterr().out
+
+
+def test_quick_disentangle_run(tmp_path):
+    out = tmp_path / "out"
+    argv = ["benchmark", "disentangle", "--quick", "--out", str(out), "--device", "cpu"]
+    assert main(argv) == 0
+    result = json.loads((out / "disentanglement.json").read_text())
+    for method in ("infogan", "bayesgan"):
+        assert 0 <= result[method]["mean"] <= 1
