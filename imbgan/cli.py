@@ -161,6 +161,7 @@ def _run_paper(args: argparse.Namespace) -> None:
     out = _fresh(args.out / name)
     rows = []
     for dataset in datasets:
+        samples: dict = {}
         rows += paper.run_paper(
             dataset=dataset,
             methods=args.methods,
@@ -173,9 +174,23 @@ def _run_paper(args: argparse.Namespace) -> None:
             cnn_epochs=args.cnn_epochs,
             gan_epochs=args.gan_epochs,
             progress=_progress,
+            samples=samples,
         )
+        _plot(paper.plot_minority_grid, samples, args.out / f"samples_{dataset}.png")
+    if args.ir is not None:
+        _plot(paper.plot_ir_sweep, rows, args.out / "ir_sweep.png")
     print(paper.summarize_paper(rows))
     print(f"wrote {len(rows)} rows to {out}")
+
+
+def _plot(plot, data, path: Path) -> None:
+    """Draw a figure if matplotlib is there; the numbers never depend on it."""
+    try:
+        plot(data, path)
+    except ImportError as exc:
+        _progress(f"no plot {path.name}: {exc}")
+        return
+    _progress(f"wrote {path}")
 
 
 def _run_tabular(args: argparse.Namespace) -> None:

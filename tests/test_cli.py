@@ -1,5 +1,6 @@
 """The ``imbgan`` command line: usage, exit codes, quick benchmark runs."""
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -101,6 +102,9 @@ def test_quick_paper_run_writes_every_method(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "bayesgan" in captured.out and "wrote 6 rows" in captured.out
     assert "bayesgan" in captured.err  # progress lines
+    if importlib.util.find_spec("matplotlib") is not None:
+        png = out / "samples_mnist.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_quick_ir_sweep_goes_to_its_own_file(tmp_path):
@@ -114,6 +118,8 @@ def test_quick_ir_sweep_goes_to_its_own_file(tmp_path):
     assert main(argv) == 0
     rows = _read_jsonl(out / "ir_sweep.jsonl")
     assert sorted({r["ir"] for r in rows}) == [100, 500]
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert (out / "ir_sweep.png").stat().st_size > 1000
     assert not (out / "paper_protocol.jsonl").exists()
     # a rerun rewrites the file instead of appending to it
     assert main(argv) == 0

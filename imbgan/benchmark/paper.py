@@ -497,6 +497,7 @@ def run_paper(
     progress: Callable[[str], None] | None = None,
     loader: Callable[[str, str], tuple[np.ndarray, np.ndarray]] | None = None,
     counts: Sequence[int] | None = None,
+    samples: dict[str, np.ndarray] | None = None,
 ) -> list[dict]:
     """Run the image protocol: every IR, seed and method; one row per run.
 
@@ -536,6 +537,10 @@ def run_paper(
     counts : sequence of int, optional
         Rows per class of the split, passed to ``make_imbalance_protocol``
         (default: the protocol's ``(4000, 2000, ..., 60, 40)``).
+    samples : dict, optional
+        Filled, for the first IR and seed, with up to 8 class-9 images in
+        ``[0, 1]``: ``"real"`` (from the split) and, per over-sampling
+        method, its first synthetic ones (for :func:`plot_minority_grid`).
 
     Returns
     -------
@@ -595,6 +600,8 @@ def run_paper(
                     device=str(torch_device),
                     gan_epochs=gan_epochs,
                 )
+                if samples is not None and (ir, seed) == (irs[0], seeds[0]):
+                    _keep_minority_samples(samples, method, X_res, y_res, len(y_split))
                 start = time.perf_counter()
                 model = train_cnn(
                     X_res,
@@ -627,6 +634,18 @@ def run_paper(
                         f"(fit {fit_seconds:.1f}s, cnn {cnn_seconds:.1f}s)"
                     )
     return rows
+
+
+def _keep_minority_samples(
+    samples: dict, method: str, X_res: np.ndarray, y_res: np.ndarray, n_split: int
+) -> None:
+    """Record real and synthetic class-9 images (originals come first)."""
+    y_res = np.asarray(y_res)
+    if "real" not in samples:
+        samples["real"] = X_res[:n_split][y_res[:n_split] == 9][:8]
+    synthetic = X_res[n_split:][y_res[n_split:] == 9][:8]
+    if len(synthetic):
+        samples[method] = synthetic
 
 
 # -- the summary -------------------------------------------------------------
