@@ -131,6 +131,45 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         0 is silent, 1 shows a progress bar, 2 prints losses every epoch."""
 
 
+_shared_attributes_docstring = """sampling_strategy_ : dict
+        Number of samples generated per class.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen during fit.
+
+    n_codes_ : int
+        Number of latent codes.
+
+    hidden_units_ : int
+        The resolved network width.
+
+    image_shape_ : tuple or None
+        Validated ``image_shape``.
+
+    device_ : torch.device
+        Where the networks live.
+
+    generator_, discriminator_ : torch.nn.Module
+        The trained networks, in eval mode.
+
+    scaler_ : object
+        Maps features to ``[-1, 1]`` and back.
+
+    config_ : object
+        The resolved training configuration.
+
+    history_ : dict of str to list of float
+        Per-epoch mean losses ``d_loss``, ``g_loss``, ``class_loss``,
+        ``reg_loss``, and the ``learning_rate`` used (lower after a
+        divergence rollback).
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during fit, when ``X`` has string column names."""
+
+
 class _BaseGANOversampler(BaseOverSampler):
     """Shared machinery of the GAN over-samplers; subclasses set the regularizer."""
 
@@ -523,6 +562,7 @@ class _BaseGANOversampler(BaseOverSampler):
 @Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
     shared=_shared_parameters_docstring.format(random_state=_random_state_docstring),
+    attributes=_shared_attributes_docstring,
 )
 class BayesGANOversampler(_BaseGANOversampler):
     """Over-sample with a conditional GAN whose latent codes follow a DAG.
@@ -562,42 +602,10 @@ default=None
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of samples generated per class.
-
     dag_ : LatentDAG
         The validated latent structure.
 
-    classes_ : ndarray of shape (n_classes,)
-        Class labels seen during fit.
-
-    n_codes_ : int
-        Number of latent codes.
-
-    image_shape_ : tuple or None
-        Validated ``image_shape``.
-
-    device_ : torch.device
-        Where the networks live.
-
-    generator_, discriminator_ : torch.nn.Module
-        The trained networks, in eval mode.
-
-    scaler_ : object
-        Maps features to ``[-1, 1]`` and back.
-
-    config_ : object
-        The resolved training configuration.
-
-    history_ : dict of str to list of float
-        Per-epoch mean losses: ``d_loss``, ``g_loss``, ``class_loss``,
-        ``reg_loss``.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Feature names seen during fit, when ``X`` has string column names.
+    {attributes}
 
     See Also
     --------
@@ -618,8 +626,8 @@ default=None
     ...                            random_state=0)
     >>> sampler = BayesGANOversampler(epochs=5, random_state=0)
     >>> X_res, y_res = sampler.fit_resample(X, y)
-    >>> sorted(Counter(y_res).items())
-    [(0, 179), (1, 179)]
+    >>> {int(k): n for k, n in sorted(Counter(y_res).items())}
+    {0: 179, 1: 179}
     """
 
     _parameter_constraints: dict = {
@@ -684,6 +692,7 @@ default=None
 @Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
     shared=_shared_parameters_docstring.format(random_state=_random_state_docstring),
+    attributes=_shared_attributes_docstring,
 )
 class InfoGANOversampler(_BaseGANOversampler):
     """Over-sample with the same conditional GAN and InfoGAN's code term.
@@ -701,39 +710,7 @@ class InfoGANOversampler(_BaseGANOversampler):
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of samples generated per class.
-
-    classes_ : ndarray of shape (n_classes,)
-        Class labels seen during fit.
-
-    n_codes_ : int
-        Number of latent codes.
-
-    image_shape_ : tuple or None
-        Validated ``image_shape``.
-
-    device_ : torch.device
-        Where the networks live.
-
-    generator_, discriminator_ : torch.nn.Module
-        The trained networks, in eval mode.
-
-    scaler_ : object
-        Maps features to ``[-1, 1]`` and back.
-
-    config_ : object
-        The resolved training configuration.
-
-    history_ : dict of str to list of float
-        Per-epoch mean losses: ``d_loss``, ``g_loss``, ``class_loss``,
-        ``reg_loss``.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Feature names seen during fit, when ``X`` has string column names.
+    {attributes}
 
     See Also
     --------

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import load_digits, make_classification
 
 # Small networks and budgets: tests check behaviour, not sample quality.
@@ -15,6 +16,21 @@ def imbalanced_digits(n_minority=(15, 12)):
     for klass, n in zip((8, 9), n_minority, strict=True):
         keep[np.flatnonzero(y == klass)[n:]] = False
     return X[keep], y[keep]
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Run a module on one intra-op thread, restoring the setting afterwards.
+
+    The tensors in the tests are tiny: torch's thread pool gains nothing and,
+    on a 2-core machine where another process holds a core, its spin-waiting
+    makes small ops several times slower. Use it with
+    ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture

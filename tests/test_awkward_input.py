@@ -11,7 +11,6 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from imblearn.utils import check_sampling_strategy
 
 from imbgan import BayesGANOversampler, InfoGANOversampler
@@ -21,13 +20,7 @@ from .conftest import FAST
 SAMPLERS = [BayesGANOversampler, InfoGANOversampler]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny networks: one thread is as fast, and robust to a busy machine."""
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _copy(obj):

@@ -12,7 +12,6 @@ import types
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from sklearn.exceptions import NotFittedError
 
 import imbgan._sampler as sampler_module
@@ -28,13 +27,7 @@ def _fast(cls=BayesGANOversampler, **params):
     return cls(**{**FAST, "random_state": 0, **params})
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny networks: one thread is as fast, and robust to a busy machine."""
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture

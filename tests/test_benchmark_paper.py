@@ -69,18 +69,7 @@ def quick_run(methods, out=None):
     )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Run this module's CNN and GAN fits on one intra-op thread.
-
-    The models are tiny; two threads gain little, and on a 2-core machine
-    where another process holds a core they spin against it and run about
-    ten times slower. The previous setting is restored afterwards.
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

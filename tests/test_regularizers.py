@@ -42,17 +42,7 @@ TRUE_SIGMA = np.array([0.1, 0.2, 0.3])
 # -------------------------------------------------------- fixtures and helpers
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Run on one intra-op thread, restoring the setting afterwards.
-
-    Every tensor here is tiny; with torch's default thread pool the many small
-    ops spin-wait and the module runs several times slower on a shared CPU.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _codes(rng, n, k):
