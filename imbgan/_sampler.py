@@ -626,8 +626,8 @@ default=None
     ...                            random_state=0)
     >>> sampler = BayesGANOversampler(epochs=5, random_state=0)
     >>> X_res, y_res = sampler.fit_resample(X, y)
-    >>> {int(k): n for k, n in sorted(Counter(y_res).items())}
-    {0: 179, 1: 179}
+    >>> {{int(k): n for k, n in sorted(Counter(y_res).items())}}
+    {{0: 179, 1: 179}}
     """
 
     _parameter_constraints: dict = {
