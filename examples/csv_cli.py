@@ -1,4 +1,7 @@
-"""Over-sample a CSV file from the command line with ``imbgan resample``.
+"""
+Over-sample a CSV file from the command line with ``imbgan resample``
+=====================================================================
+
 
 Writes a small imbalanced table (two numeric features, an integer count and
 a string class column, 20 "fraud" rows among 300) into a temporary folder,

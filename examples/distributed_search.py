@@ -1,4 +1,7 @@
-"""Run the grid search of ``pipeline_gridsearch.py`` on a Dask cluster.
+"""
+Run the grid search of ``pipeline_gridsearch.py`` on a Dask cluster
+===================================================================
+
 
 The same pipeline, grid and data (digits with 15 eights and 12 nines); the
 only change is that scikit-learn hands its fits to Dask through joblib's
@@ -49,6 +52,9 @@ from threadpoolctl import threadpool_limits
 # Read once, when a worker process starts, by torch (OpenMP), MKL and
 # OpenBLAS: the way to limit a worker's threads is to set them before it
 # starts.
+DESCRIPTION = "Run the grid search of ``pipeline_gridsearch.py`` on a Dask cluster"
+
+
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
@@ -80,7 +86,7 @@ def local_cluster(n_workers: int, threads: int) -> LocalCluster:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=DESCRIPTION)
     parser.add_argument(
         "--scheduler",
         default=None,

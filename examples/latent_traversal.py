@@ -1,4 +1,7 @@
-"""Latent traversal: what each code of a prescribed DAG does to a minority digit.
+"""
+Latent traversal: what each code of a prescribed DAG does to a minority digit
+=============================================================================
+
 
 sklearn's embedded digits (8x8 images) are made imbalanced by keeping only
 15 eights and 12 nines. A BayesGANOversampler with the DAG
@@ -32,6 +35,11 @@ from sklearn.datasets import load_digits
 from imbgan import BayesGANOversampler
 from imbgan.plotting import plot_dag, plot_history, plot_samples, plot_traversal
 
+DESCRIPTION = (
+    "Latent traversal: what each code of a prescribed DAG does to a minority digit"
+)
+
+
 MINORITY = {8: 15, 9: 12}
 DAG = {"thickness": [], "width": [], "stroke": ["thickness", "width"]}
 
@@ -46,7 +54,7 @@ def imbalanced_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=DESCRIPTION)
     parser.add_argument(
         "--out", type=Path, default=Path("traversal-output"), help="output folder"
     )

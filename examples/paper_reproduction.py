@@ -1,4 +1,7 @@
-"""A CPU smoke run of the paper's MNIST protocol (IJCAI-21, Table 1).
+"""
+A CPU smoke run of the paper's MNIST protocol (IJCAI-21, Table 1)
+=================================================================
+
 
 ``imbgan.benchmark.paper.run_paper(dataset="mnist", quick=True)``: the
 paper's imbalanced split of the official MNIST training set capped at 100
@@ -18,7 +21,7 @@ without it, ``$IMBGAN_DATA``, else ``~/imbgan_data``. Nothing is downloaded.
 
 The full protocol is a GPU job: per data set and seed, six trainings of the
 CNN on up to 40,000 images (the 9,000 of the split, balanced to 4,000 per
-class by the samplers) and two GAN trainings. From the command line:
+class by the samplers) and two GAN trainings. From the command line::
 
     # Table 1: MNIST and Fashion-MNIST, all six methods, seeds 0, 1, 2
     imbgan benchmark paper --data-dir DIR --device cuda --out docs/results
@@ -48,8 +51,11 @@ def _progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+DESCRIPTION = "A CPU smoke run of the paper's MNIST protocol (IJCAI-21, Table 1)"
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=DESCRIPTION)
     parser.add_argument(
         "data_dir",
         nargs="?",

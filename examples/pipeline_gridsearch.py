@@ -1,4 +1,7 @@
-"""Tune BayesGANOversampler inside a Pipeline with GridSearchCV.
+"""
+Tune BayesGANOversampler inside a Pipeline with GridSearchCV
+============================================================
+
 
 sklearn's embedded digits (8x8 images, 64 features) are made imbalanced by
 keeping only 15 eights and 12 nines. The README's pipeline, a GAN
@@ -30,6 +33,9 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from imbgan import BayesGANOversampler
+
+DESCRIPTION = "Tune BayesGANOversampler inside a Pipeline with GridSearchCV"
+
 
 MINORITY = {8: 15, 9: 12}
 
@@ -120,7 +126,7 @@ def print_results(search: GridSearchCV) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=DESCRIPTION)
     parser.add_argument("--epochs", type=int, default=20, help="GAN epochs")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(

@@ -1,4 +1,7 @@
-"""Quick start: none vs SMOTE vs BayesGAN on imbalanced digits, side by side.
+"""
+Quick start: none vs SMOTE vs BayesGAN on imbalanced digits, side by side
+=========================================================================
+
 
 sklearn's embedded digits (8x8 images, 64 features) are made imbalanced by
 keeping only 15 eights and 12 nines. Each method is a step in the same
@@ -23,6 +26,11 @@ from sklearn.preprocessing import StandardScaler
 
 from imbgan import BayesGANOversampler
 
+DESCRIPTION = (
+    "Quick start: none vs SMOTE vs BayesGAN on imbalanced digits, side by side"
+)
+
+
 MINORITY = {8: 15, 9: 12}
 
 
@@ -36,7 +44,7 @@ def imbalanced_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=DESCRIPTION)
     parser.add_argument("--epochs", type=int, default=100, help="GAN epochs")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)

@@ -166,7 +166,7 @@ _shared_attributes_docstring = """sampling_strategy_ : dict
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during fit, when ``X`` has string column names."""
 
 
@@ -424,7 +424,7 @@ class _BaseGANOversampler(BaseOverSampler):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_features_in_)
+        X_new : ndarray of shape (n_samples, `n_features_in_`)
             In the dtype of the training data, inside its observed range.
         """
         check_is_fitted(
