@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.datasets import load_digits
 
 from imbgan import BayesGANOversampler
+from imbgan.datasets import load_imbalanced_digits
 from imbgan.plotting import plot_dag, plot_history, plot_samples, plot_traversal
 
 DESCRIPTION = (
@@ -46,11 +46,7 @@ DAG = {"thickness": [], "width": [], "stroke": ["thickness", "width"]}
 
 def imbalanced_digits() -> tuple[np.ndarray, np.ndarray]:
     """Digits with classes 8 and 9 cut to ``MINORITY`` samples (the first ones)."""
-    X, y = load_digits(return_X_y=True)
-    keep = np.ones(len(y), dtype=bool)
-    for klass, n in MINORITY.items():
-        keep[np.flatnonzero(y == klass)[n:]] = False
-    return X[keep], y[keep]
+    return load_imbalanced_digits(MINORITY)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,13 +26,13 @@ import time
 import numpy as np
 import torch
 from imblearn.pipeline import Pipeline
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from imbgan import BayesGANOversampler
+from imbgan.datasets import load_imbalanced_digits
 
 DESCRIPTION = "Tune BayesGANOversampler inside a Pipeline with GridSearchCV"
 
@@ -54,11 +54,7 @@ PARAM_GRID = {
 
 def imbalanced_digits() -> tuple[np.ndarray, np.ndarray]:
     """Digits with classes 8 and 9 cut to ``MINORITY`` samples (the first ones)."""
-    X, y = load_digits(return_X_y=True)
-    keep = np.ones(len(y), dtype=bool)
-    for klass, n in MINORITY.items():
-        keep[np.flatnonzero(y == klass)[n:]] = False
-    return X[keep], y[keep]
+    return load_imbalanced_digits(MINORITY)
 
 
 def make_search(epochs: int = 20, seed: int = 0, n_jobs=None) -> GridSearchCV:

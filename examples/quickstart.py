@@ -18,13 +18,13 @@ import time
 import numpy as np
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import Pipeline
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import make_scorer, recall_score
 from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.preprocessing import StandardScaler
 
 from imbgan import BayesGANOversampler
+from imbgan.datasets import load_imbalanced_digits
 
 DESCRIPTION = (
     "Quick start: none vs SMOTE vs BayesGAN on imbalanced digits, side by side"
@@ -36,11 +36,7 @@ MINORITY = {8: 15, 9: 12}
 
 def imbalanced_digits() -> tuple[np.ndarray, np.ndarray]:
     """Digits with classes 8 and 9 cut to ``MINORITY`` samples (the first ones)."""
-    X, y = load_digits(return_X_y=True)
-    keep = np.ones(len(y), dtype=bool)
-    for klass, n in MINORITY.items():
-        keep[np.flatnonzero(y == klass)[n:]] = False
-    return X[keep], y[keep]
+    return load_imbalanced_digits(MINORITY)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -311,26 +311,10 @@ DEMO_METRICS = ("bacc", "macro_f1", "recall8", "recall9")
 
 
 def imbalanced_digits() -> tuple[np.ndarray, np.ndarray]:
-    """Return sklearn's digits with classes 8 and 9 cut to a few rows.
+    """The demo's data: :func:`imbgan.datasets.load_imbalanced_digits`."""
+    from .datasets import load_imbalanced_digits
 
-    The first ``DEMO_MINORITY[k]`` rows of class ``k`` are kept (15 eights,
-    12 nines), so the data are the same on every machine.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, 64)
-        Pixel intensities 0-16 of the 8x8 images, flattened row by row.
-    y : ndarray of shape (n_samples,)
-        Digit labels 0-9.
-    """
-    import numpy as np
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    keep = np.ones(len(y), dtype=bool)
-    for klass, n in DEMO_MINORITY.items():
-        keep[np.flatnonzero(y == klass)[n:]] = False
-    return X[keep], y[keep]
+    return load_imbalanced_digits(DEMO_MINORITY)
 
 
 def compare_on_digits(

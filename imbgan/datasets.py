@@ -631,3 +631,33 @@ def make_shapes(
         factors[:, j] = rng.randint(n_values, size=n)
     X = render_shapes(factors, image_size=size)
     return X, factors[:, 0].astype(np.int64), factors
+
+
+def load_imbalanced_digits(
+    minority: dict[int, int] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return sklearn's embedded digits with a few classes cut to a few rows.
+
+    The demo's and the examples' data set: no download, the same on every
+    machine. The first ``minority[k]`` rows of each class ``k`` are kept.
+
+    Parameters
+    ----------
+    minority : dict of int to int, default=None
+        Rows to keep per cut class; ``None`` keeps 15 eights and 12 nines.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 64)
+        Pixel intensities 0-16 of the 8x8 images, flattened row by row.
+    y : ndarray of shape (n_samples,)
+        Digit labels 0-9.
+    """
+    from sklearn.datasets import load_digits
+
+    minority = {8: 15, 9: 12} if minority is None else minority
+    X, y = load_digits(return_X_y=True)
+    keep = np.ones(len(y), dtype=bool)
+    for klass, n in minority.items():
+        keep[np.flatnonzero(y == klass)[n:]] = False
+    return X[keep], y[keep]
