@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from ._scaling import RangeScaler
-from ._training import TrainingConfig, draw_latents
+from ._training import TrainingConfig, autocast, draw_latents
 
 __all__ = ["CHUNK_ROWS", "fill_rows"]
 
@@ -40,7 +40,9 @@ def _draw(
     device = rng.device
     noise, drawn = draw_latents(n, config, rng, device)
     onehot = _onehot(class_index, n, config, device)
-    return generator(noise, onehot, drawn if codes is None else codes)
+    with autocast(device, config.precision):
+        rows = generator(noise, onehot, drawn if codes is None else codes)
+    return rows.float()
 
 
 @torch.no_grad()
@@ -67,8 +69,9 @@ def _draw_screened(
         candidates = _draw(
             generator, class_index, max(2 * (n - n_kept), 16), None, config, rng
         )
-        _, logits, _ = discriminator(candidates)
-        proba = torch.softmax(logits, dim=1)
+        with autocast(candidates.device, config.precision):
+            _, logits, _ = discriminator(candidates)
+        proba = torch.softmax(logits.float(), dim=1)
         confidence = proba[:, class_index]
         accept = (proba.argmax(dim=1) == class_index) & (confidence >= threshold)
         kept.append(candidates[accept])

@@ -48,6 +48,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._dag import LatentDAG, check_dag
 from ._networks import BoundedGenerator, build_meta_networks, build_networks
 from ._scaling import RangeScaler
+from ._threads import resolve_threads
 from ._training import TrainingConfig, resolve_device
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load_sampler", "save_sampler"]
@@ -526,6 +527,10 @@ def _check_config(raw: Any) -> TrainingConfig:
             values[key] = value if isinstance(value, bool) else _int(value, where, 0)
         elif key == "learning_rate":
             values[key] = _float(value, where, positive=True)
+        elif key == "precision":
+            if value not in ("float32", "bfloat16"):
+                _fail(f"{where} must be 'float32' or 'bfloat16'; got {value!r:.40}.")
+            values[key] = value
         elif kind == "bool":
             if not isinstance(value, bool):
                 _fail(f"{where} must be true or false; got {value!r}.")
@@ -931,6 +936,7 @@ def _build(state: dict[str, Any], arrays: dict[str, np.ndarray], device: torch.d
     estimator.hidden_units_ = state["hidden"]
     estimator.image_shape_ = state["image_shape"]
     estimator.device_ = device
+    estimator.n_threads_ = resolve_threads(estimator.n_threads, state["image_shape"])
     estimator.scaler_ = scaler
     estimator.config_ = config
     estimator.generator_ = generator.to(device).eval()

@@ -31,6 +31,7 @@ from ._networks import build_networks
 from ._persistence import load_sampler, save_sampler
 from ._regularizers import BNLikelihoodRegularizer, DAGRegularizer, InfoGANRegularizer
 from ._scaling import RangeScaler
+from ._threads import resolve_threads, torch_threads
 from ._training import TrainingConfig, make_generator, resolve_device, train_gan
 from ._validation import (
     check_integer_params,
@@ -123,6 +124,28 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"`` or
         ``"cuda:N"``. Resolved at fit time into ``device_``.
 
+    n_threads : int, default=None
+        CPU threads torch may use while this estimator trains or samples. It
+        is set for the calling thread only and restored afterwards, so other
+        code keeps its setting. ``None`` means 1 for tabular rows, whose
+        layers are too small to split across cores (more threads only add
+        synchronisation, and collapse under any load on the other cores),
+        and torch's current setting for images (``torch.get_num_threads()``:
+        it follows ``OMP_NUM_THREADS`` and the ``cpu_count // n_jobs`` that
+        joblib gives each process of ``GridSearchCV(n_jobs=...)``). Pass it
+        explicitly when fitting several estimators in threads of one process.
+        Outputs are bit-identical across machines only at the same count.
+
+    precision : {{"float32", "bfloat16"}}, default="float32"
+        ``"bfloat16"`` runs the networks' matmuls and convolutions under
+        bfloat16 autocast (weights, optimiser and losses stay float32) in
+        training and sampling: faster on recent GPUs, rarely on a CPU.
+
+    torch_compile : bool, default=False
+        Compile the networks with :func:`torch.compile` for training. Worth
+        it for long fits on a GPU; the first epochs pay the compilation
+        (seconds to a minute) and it needs a working compiler tool chain.
+
     {random_state}
 
         Outputs are bit-identical for the same integer seed on the CPU.
@@ -148,6 +171,10 @@ _shared_attributes_docstring = """sampling_strategy_ : dict
 
     device_ : torch.device
         Where the networks live.
+
+    n_threads_ : int
+        CPU threads torch used for training and uses for sampling (the
+        resolved ``n_threads``).
 
     generator_, discriminator_ : torch.nn.Module
         The trained networks, in eval mode.
@@ -186,6 +213,9 @@ class _BaseGANOversampler(BaseOverSampler):
         "balanced_batches": ["boolean"],
         "fidelity_threshold": [Interval(Real, 0, 1, closed="both"), None],
         "device": [str],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "precision": [StrOptions({"float32", "bfloat16"})],
+        "torch_compile": ["boolean"],
         "verbose": ["verbose"],
     }
 
@@ -204,6 +234,9 @@ class _BaseGANOversampler(BaseOverSampler):
         balanced_batches=True,
         fidelity_threshold=None,
         device="auto",
+        n_threads=None,
+        precision="float32",
+        torch_compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -219,6 +252,9 @@ class _BaseGANOversampler(BaseOverSampler):
         self.balanced_batches = balanced_batches
         self.fidelity_threshold = fidelity_threshold
         self.device = device
+        self.n_threads = n_threads
+        self.precision = precision
+        self.torch_compile = torch_compile
         self.random_state = random_state
         self.verbose = verbose
 
@@ -288,7 +324,10 @@ class _BaseGANOversampler(BaseOverSampler):
         # The networks need dense rows; a sparse X is densified for training
         # and the result is returned sparse, in the input's format.
         X_dense = X.toarray() if sparse.issparse(X) else X
-        sample_seed = self._fit_gan(X_dense, y, integer_columns)
+        n_threads = resolve_threads(self.n_threads, self.image_shape)
+        with torch_threads(n_threads):
+            sample_seed = self._fit_gan(X_dense, y, integer_columns)
+        self.n_threads_ = n_threads
         n_new = sum(self.sampling_strategy_.values())
         y_new = np.concatenate(
             [
@@ -344,6 +383,8 @@ class _BaseGANOversampler(BaseOverSampler):
             reg_weight=float(self.reg_lambda),
             balanced_batches=bool(self.balanced_batches),
             verbose=self.verbose,
+            precision=self.precision,
+            compile=bool(self.torch_compile),
         )
         generator, discriminator = build_networks(
             n_features=X.shape[1],
@@ -379,9 +420,10 @@ class _BaseGANOversampler(BaseOverSampler):
     def _fill_strategy(self, out: np.ndarray, seed: int) -> None:
         """Fill ``out`` with the rows ``sampling_strategy_`` asks for, in order."""
         start = 0
-        for klass, n_new in self.sampling_strategy_.items():
-            self._fill_class(out[start : start + n_new], klass, None, seed)
-            start += n_new
+        with torch_threads(self.n_threads_):
+            for klass, n_new in self.sampling_strategy_.items():
+                self._fill_class(out[start : start + n_new], klass, None, seed)
+                start += n_new
 
     def _fill_class(
         self, out: np.ndarray, klass, codes: np.ndarray | None, seed: int
@@ -475,15 +517,17 @@ class _BaseGANOversampler(BaseOverSampler):
         seed_source = self.random_state if random_state is None else random_state
         seed = int(check_random_state(seed_source).randint(0, _MAX_SEED))
         out = np.empty((n_samples, self.n_features_in_), dtype=self.scaler_.dtype_)
-        if labels.ndim == 0:  # stream straight into out
-            self._fill_class(out, labels[()], codes, seed)
-            return out
-        classes = np.unique(labels)
-        for klass in classes:
-            rows = np.flatnonzero(labels == klass)
-            block = np.empty((rows.size, out.shape[1]), dtype=out.dtype)
-            self._fill_class(block, klass, None if codes is None else codes[rows], seed)
-            out[rows] = block
+        with torch_threads(self.n_threads_):
+            if labels.ndim == 0:  # stream straight into out
+                self._fill_class(out, labels[()], codes, seed)
+                return out
+            for klass in np.unique(labels):
+                rows = np.flatnonzero(labels == klass)
+                block = np.empty((rows.size, out.shape[1]), dtype=out.dtype)
+                self._fill_class(
+                    block, klass, None if codes is None else codes[rows], seed
+                )
+                out[rows] = block
         return out
 
     # -- persistence ----------------------------------------------------------
@@ -660,6 +704,9 @@ default=None
         balanced_batches=True,
         fidelity_threshold=None,
         device="auto",
+        n_threads=None,
+        precision="float32",
+        torch_compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -676,6 +723,9 @@ default=None
             balanced_batches=balanced_batches,
             fidelity_threshold=fidelity_threshold,
             device=device,
+            n_threads=n_threads,
+            precision=precision,
+            torch_compile=torch_compile,
             random_state=random_state,
             verbose=verbose,
         )

@@ -175,6 +175,49 @@ def _build_parser() -> argparse.ArgumentParser:
     disentangle.add_argument("--seeds", type=_int_list, default=(0,))
     _add_common(disentangle, ("infogan", "bayesgan"))
 
+    speed = suites.add_parser(
+        "speed",
+        help="training time, sample() throughput, memory, threads, CTGAN",
+        description=(
+            "Issue #5's figures on this machine, side by side in one process; "
+            "prints a table and writes speed_<device>.json."
+        ),
+    )
+    speed.add_argument(
+        "--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)"
+    )
+    speed.add_argument(
+        "--out",
+        type=Path,
+        default=Path("benchmark-results"),
+        help="folder for the result file (default: ./benchmark-results)",
+    )
+    speed.add_argument(
+        "--quick", action="store_true", help="a smoke run: few epochs, one repeat"
+    )
+    speed.add_argument(
+        "--data-dir", default=None, help="folder with mnist/ IDX files (image figures)"
+    )
+    speed.add_argument(
+        "--images",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="measure the MNIST image fit and 1e6 generated images (default: on "
+        "a GPU only)",
+    )
+    speed.add_argument(
+        "--ctgan",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="compare with CTGAN when installed (default: yes)",
+    )
+    speed.add_argument(
+        "--compile",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="measure torch_compile=True (default: unless --quick)",
+    )
+
     _add_demo_parser(commands)
     _add_resample_parser(commands)
     return parser
@@ -208,6 +251,25 @@ def _run_paper(args: argparse.Namespace) -> None:
         _plot(paper.plot_ir_sweep, rows, args.out / "ir_sweep.png")
     print(paper.summarize_paper(rows))
     print(f"wrote {len(rows)} rows to {out}")
+
+
+def _run_speed(args: argparse.Namespace) -> None:
+    from .benchmark import speed
+
+    result = speed.run_speed(
+        device=args.device,
+        quick=args.quick,
+        data_dir=args.data_dir,
+        images=args.images,
+        ctgan=args.ctgan,
+        with_compile=args.compile,
+        progress=_progress,
+    )
+    device_type = result["machine"]["device"].split(":")[0]
+    out = _fresh(args.out / f"speed_{device_type}.json")
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(speed.format_speed(result))
+    print(f"wrote {out}")
 
 
 def _plot(plot, data, path: Path) -> None:
@@ -905,6 +967,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "paper": _run_paper,
             "tabular": _run_tabular,
             "disentangle": _run_disentangle,
+            "speed": _run_speed,
         }[args.suite]
         interrupted = "imbgan: interrupted; rows written so far are kept"
     else:

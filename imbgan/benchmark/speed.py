@@ -1,0 +1,580 @@
+"""Speed and memory: training time, generation throughput, threads, a peer.
+
+Every figure of issue #5 measured in one process, side by side, on the
+machine it runs on, with the machine described in the output:
+
+- the default ``fit_resample`` on the imbalanced digits (64 features, about
+  1.5k rows), BayesGAN and InfoGAN alternating after a warm-up, and their
+  ratio (the cost of the DAG regularizer over InfoGAN's term);
+- ``sample()`` throughput for 64 features, and the peak memory of
+  ``sample(1_000_000)`` next to the size of its output;
+- the thread policy: a tabular fit at 1 thread and at torch's default, with
+  the other cores idle and with them kept busy; the threads each process of
+  ``cross_validate(n_jobs=2)`` gives torch;
+- bfloat16 autocast and ``torch.compile``, each against the default;
+- achieved against peak: FLOPs of the training step (counted by
+  :class:`torch.utils.flop_counter.FlopCounterMode`) per second of fit,
+  against a large matmul on the same device;
+- images: the default image fit on the MNIST protocol split and generating
+  1,000,000 28x28 images (on a GPU, or with ``--images`` on a CPU);
+- CTGAN (``pip install ctgan``) on the same rows and epochs: time per epoch
+  from the difference of two fits, so set-up costs cancel.
+
+Examples
+--------
+>>> from imbgan.benchmark.speed import run_speed, format_speed
+>>> result = run_speed(device="cpu", quick=True)  # doctest: +SKIP
+>>> print(format_speed(result))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+import platform
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import torch
+
+from .._sampler import BayesGANOversampler, InfoGANOversampler
+from .._training import resolve_device
+from ..datasets import load_imbalanced_digits
+
+__all__ = ["TARGETS", "format_speed", "machine_description", "run_speed"]
+
+#: Issue #5's targets: figure name -> (comparison, bound).
+TARGETS: dict[str, tuple[str, float]] = {
+    "digits_fit_seconds": ("<=", 20.0),
+    "sample_rows_per_second": (">=", 200_000.0),
+    "dag_over_infogan": ("<=", 1.15),
+    "ours_over_ctgan_per_epoch": ("<=", 0.5),
+    "mnist_fit_seconds": ("<=", 60.0),
+    "images_1m_seconds": ("<=", 5.0),
+}
+
+
+def _noop(message: str) -> None:
+    del message
+
+
+def machine_description(device: torch.device) -> dict[str, Any]:
+    """What ran the benchmark: CPU model and cores, GPU, library versions."""
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    info: dict[str, Any] = {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "device": str(device),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    if device.type == "cuda":
+        info["gpu"] = torch.cuda.get_device_name(device)
+    return info
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _timed(fn: Callable[[], Any], device: torch.device) -> tuple[float, Any]:
+    _sync(device)
+    start = time.perf_counter()
+    value = fn()
+    _sync(device)
+    return time.perf_counter() - start, value
+
+
+def _fit_seconds(sampler, X, y, device) -> float:
+    seconds, _ = _timed(lambda: sampler.fit_resample(X, y), device)
+    return seconds
+
+
+def _alternating_fits(
+    makers: dict[str, Callable[[], Any]], X, y, device, repeats: int
+) -> dict[str, list[float]]:
+    """Fit each maker once to warm up, then ``repeats`` times, interleaved.
+
+    Interleaving spreads any drift of the machine (another job starting,
+    clock changes) over every variant instead of biasing the last one.
+    """
+    for make in makers.values():
+        warm = make()
+        warm.set_params(epochs=2)
+        warm.fit_resample(X, y)
+    times: dict[str, list[float]] = {name: [] for name in makers}
+    for _ in range(repeats):
+        for name, make in makers.items():
+            times[name].append(_fit_seconds(make(), X, y, device))
+    return times
+
+
+@contextlib.contextmanager
+def _busy_cores(n: int) -> Iterator[None]:
+    """Keep ``n`` other processes spinning: a machine that is not idle."""
+    ctx = multiprocessing.get_context("spawn")
+    stop = ctx.Event()
+    procs = [ctx.Process(target=_spin, args=(stop,), daemon=True) for _ in range(n)]
+    for p in procs:
+        p.start()
+    try:
+        time.sleep(0.5)
+        yield
+    finally:
+        stop.set()
+        for p in procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.terminate()
+
+
+def _spin(stop) -> None:
+    x = 0
+    while not stop.is_set():
+        for _ in range(100_000):
+            x += 1
+
+
+def _peak_rss_bytes() -> int | None:
+    """The process's peak resident set size since the last reset (Linux)."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    # Writing 5 to clear_refs resets VmHWM to the current RSS (Linux >= 4.0).
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _current_rss_bytes() -> int | None:
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    return None
+
+
+def _sample_memory(sampler, n: int) -> dict[str, Any]:
+    """Peak memory of ``sampler.sample(n, y)`` beside the output's size.
+
+    Two views: Python's tracemalloc (numpy buffers; torch's allocator is
+    invisible to it) and the process's peak resident set size (everything,
+    torch included, but page-granular and shared with the interpreter).
+    """
+    klass = sampler.classes_[0]
+    gc.collect()
+    reset = _reset_peak_rss()
+    rss_before = _current_rss_bytes()
+    tracemalloc.start()
+    out = sampler.sample(n, klass)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    result: dict[str, Any] = {
+        "rows": n,
+        "output_bytes": int(out.nbytes),
+        "tracemalloc_peak_over_output_bytes": int(traced_peak - out.nbytes),
+    }
+    peak = _peak_rss_bytes()
+    if reset and peak is not None and rss_before is not None:
+        result["rss_peak_over_output_bytes"] = int(peak - rss_before - out.nbytes)
+    return result
+
+
+def _flops_per_epoch(sampler, X, y) -> float:
+    """Matmul and convolution FLOPs of one training epoch (forward + backward)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    probe = sampler.__class__(**{**sampler.get_params(), "epochs": 1})
+    counter = FlopCounterMode(display=False)
+    with counter:
+        probe.fit_resample(X, y)
+    # The count also covers generating the balancing rows after the epoch:
+    # a forward pass of the generator, a few percent of an epoch's FLOPs.
+    return float(counter.get_total_flops())
+
+
+def _matmul_peak(device: torch.device, dtype: torch.dtype, size: int) -> float:
+    """FLOP/s of a square matmul: a practical peak for this device and dtype."""
+    gen = torch.Generator(device=device).manual_seed(0)
+    a = torch.randn(size, size, device=device, generator=gen).to(dtype)
+    b = torch.randn(size, size, device=device, generator=gen).to(dtype)
+    for _ in range(3):
+        a @ b
+    repeats = 20 if device.type == "cuda" else 3
+    seconds, _ = _timed(lambda: [a @ b for _ in range(repeats)], device)
+    return 2.0 * size**3 * repeats / seconds
+
+
+def _ctgan_per_epoch(
+    X: np.ndarray,
+    y: np.ndarray,
+    device: torch.device,
+    epochs: tuple[int, int],
+    progress,
+) -> dict[str, Any] | None:
+    """Seconds per epoch of CTGAN and of ours on the same rows, side by side.
+
+    Each side is fitted at two epoch counts; the time difference divided by
+    the epoch difference is the per-epoch cost without set-up (CTGAN's
+    mode-specific normalisation of every column, our validation and
+    scaling). Each at its defaults (CTGAN: batch 500, ours: 64), and ours at
+    CTGAN's batch size too. CTGAN sees the label as one more discrete column:
+    it models the joint table, as it would in an over-sampling use.
+    """
+    try:
+        import pandas as pd
+        from ctgan import CTGAN
+    except ImportError:
+        return None
+    import ctgan
+
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    frame["label"] = y.astype(str)
+    low, high = epochs
+
+    import inspect
+
+    on_gpu = device.type == "cuda"
+    gpu_flag = (
+        {"enable_gpu": on_gpu}
+        if "enable_gpu" in inspect.signature(CTGAN).parameters
+        else {"cuda": on_gpu}
+    )
+
+    def ctgan_fit(n_epochs: int) -> float:
+        model = CTGAN(epochs=n_epochs, verbose=False, **gpu_flag)
+        seconds, _ = _timed(
+            lambda: model.fit(frame, discrete_columns=["label"]), device
+        )
+        return seconds
+
+    def ours_fit(n_epochs: int, batch_size: int) -> float:
+        sampler = BayesGANOversampler(
+            epochs=n_epochs, batch_size=batch_size, device=str(device), random_state=0
+        )
+        return _fit_seconds(sampler, X, y, device)
+
+    progress("ctgan: fitting at two epoch counts")
+    ctgan_times = {n: ctgan_fit(n) for n in (low, high)}
+    ours_default = {n: ours_fit(n, 64) for n in (low, high)}
+    ours_500 = {n: ours_fit(n, 500) for n in (low, high)}
+
+    def per_epoch(times: dict[int, float]) -> float:
+        return (times[high] - times[low]) / (high - low)
+
+    result = {
+        "ctgan_version": ctgan.__version__,
+        "torch_threads_for_ctgan": torch.get_num_threads(),
+        "epochs": [low, high],
+        "ctgan_seconds": ctgan_times,
+        "ours_seconds": ours_default,
+        "ours_batch500_seconds": ours_500,
+        "ctgan_per_epoch": per_epoch(ctgan_times),
+        "ours_per_epoch": per_epoch(ours_default),
+        "ours_batch500_per_epoch": per_epoch(ours_500),
+    }
+    result["ours_over_ctgan_per_epoch"] = (
+        result["ours_per_epoch"] / result["ctgan_per_epoch"]
+    )
+    result["ours_batch500_over_ctgan_per_epoch"] = (
+        result["ours_batch500_per_epoch"] / result["ctgan_per_epoch"]
+    )
+    return result
+
+
+def _worker_threads(n_jobs: int) -> dict[str, list[int]]:
+    """``n_threads_`` seen inside each process of ``cross_validate(n_jobs)``."""
+    from imblearn.pipeline import make_pipeline
+    from sklearn.model_selection import cross_validate
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_imbalanced_digits()
+    out = {}
+    for name, params in {
+        "tabular": {},
+        "image": {"image_shape": (1, 8, 8)},
+    }.items():
+        pipe = make_pipeline(
+            BayesGANOversampler(epochs=1, device="cpu", random_state=0, **params),
+            DecisionTreeClassifier(random_state=0),
+        )
+        scores = cross_validate(pipe, X, y, cv=2, n_jobs=n_jobs, return_estimator=True)
+        out[name] = [int(est.steps[0][1].n_threads_) for est in scores["estimator"]]
+    return out
+
+
+def _image_figures(
+    device: torch.device, data_dir, quick: bool, progress
+) -> dict[str, Any]:
+    """The default image fit on the MNIST protocol split; 1e6 generated images."""
+    from .. import datasets
+
+    result: dict[str, Any] = {}
+    try:
+        X, y = datasets.load_mnist(data_dir, split="train")
+    except (FileNotFoundError, OSError) as exc:
+        return {"skipped": f"MNIST not found: {exc}"}
+    X_imb, y_imb = datasets.make_imbalance_protocol(X, y, random_state=0)
+    X_imb = X_imb.reshape(len(X_imb), -1).astype(np.float32) / 255.0
+    params = {"image_shape": (1, 28, 28), "device": str(device), "random_state": 0}
+    if quick:
+        params["epochs"] = 1
+    progress(f"images: default fit on the MNIST protocol split ({len(y_imb)} rows)")
+    sampler = BayesGANOversampler(**params)
+    result["mnist_fit_seconds"] = _fit_seconds(sampler, X_imb, y_imb, device)
+    result["mnist_fit_epochs"] = sampler.config_.epochs
+    n = 10_000 if quick else 1_000_000
+    sampler.sample(1000, 8)  # warm-up
+    progress(f"images: generating {n} images")
+    seconds, _ = _timed(lambda: sampler.sample(n, 8), device)
+    result["images_generated"] = n
+    result["images_seconds"] = seconds
+    if not quick:
+        result["images_1m_seconds"] = seconds
+    result["images_per_second"] = n / seconds
+    return result
+
+
+def run_speed(
+    *,
+    device: str = "auto",
+    quick: bool = False,
+    data_dir=None,
+    images: bool | None = None,
+    ctgan: bool = True,
+    with_compile: bool | None = None,
+    progress: Callable[[str], None] = _noop,
+) -> dict[str, Any]:
+    """Measure the figures of issue #5; return them as one JSON-able dict.
+
+    Parameters
+    ----------
+    device : str, default="auto"
+        Where the samplers train and generate.
+    quick : bool, default=False
+        A smoke run for CI: few epochs and rows, one repeat, no compile.
+    data_dir : path, optional
+        Folder with the MNIST IDX files, for the image figures.
+    images : bool, optional
+        Run the image figures; ``None`` means on a GPU only (a default image
+        fit takes many minutes on a CPU).
+    ctgan : bool, default=True
+        Compare with CTGAN when it is installed.
+    with_compile : bool, optional
+        Measure ``torch_compile=True``; ``None`` means unless ``quick``.
+    progress : callable, default=no-op
+        Receives one line per stage.
+    """
+    resolved = resolve_device(device)
+    dev = str(resolved)
+    images = resolved.type == "cuda" if images is None else images
+    with_compile = (not quick) if with_compile is None else with_compile
+    repeats = 1 if quick else 3
+    epochs = 3 if quick else 100  # 100 is the library default
+    X, y = load_imbalanced_digits()
+    result: dict[str, Any] = {
+        "machine": machine_description(resolved),
+        "quick": quick,
+        "rows": int(X.shape[0]),
+        "features": int(X.shape[1]),
+        "epochs": epochs,
+    }
+
+    def maker(cls, **params):
+        return lambda: cls(device=dev, random_state=0, epochs=epochs, **params)
+
+    progress("digits: BayesGAN vs InfoGAN, default settings, interleaved")
+    times = _alternating_fits(
+        {
+            "bayesgan": maker(BayesGANOversampler),
+            "infogan": maker(InfoGANOversampler),
+            "bayesgan_entangled": maker(BayesGANOversampler, dag="entangled"),
+        },
+        X,
+        y,
+        resolved,
+        repeats,
+    )
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    result["fit_seconds"] = times
+    result["digits_fit_seconds"] = med["bayesgan"]
+    result["dag_over_infogan"] = med["bayesgan"] / med["infogan"]
+    result["entangled_over_infogan"] = med["bayesgan_entangled"] / med["infogan"]
+
+    progress("digits: sample() throughput and memory")
+    fitted = BayesGANOversampler(device=dev, random_state=0, epochs=2)
+    fitted.fit_resample(X, y)
+    n_rows = 100_000 if quick else 1_000_000
+    fitted.sample(10_000, 8)  # warm-up
+    seconds, _ = _timed(lambda: fitted.sample(n_rows, 8), resolved)
+    result["sample_rows"] = n_rows
+    result["sample_rows_per_second"] = n_rows / seconds
+    # the same rows in float32 (the output takes the training data's dtype)
+    fitted32 = BayesGANOversampler(device=dev, random_state=0, epochs=2)
+    fitted32.fit_resample(X.astype(np.float32), y)
+    seconds, _ = _timed(lambda: fitted32.sample(n_rows, 8), resolved)
+    result["sample_float32_rows_per_second"] = n_rows / seconds
+    result["sample_memory"] = _sample_memory(fitted, n_rows)
+
+    if resolved.type == "cpu":
+        progress("threads: 1 vs torch's default, idle and with busy cores")
+        default_threads = torch.get_num_threads()
+        thread_times: dict[str, float] = {}
+        others = max(1, (os.cpu_count() or 2) - 1)
+        for load in ("idle", "busy"):
+            with _busy_cores(others) if load == "busy" else contextlib.nullcontext():
+                for n in sorted({1, default_threads}):
+                    sampler = BayesGANOversampler(
+                        device=dev, random_state=0, epochs=epochs, n_threads=n
+                    )
+                    thread_times[f"{load}_threads_{n}"] = _fit_seconds(
+                        sampler, X, y, resolved
+                    )
+        result["thread_fit_seconds"] = thread_times
+        result["thread_fit_busy_cores"] = others
+        progress("threads: n_threads_ inside cross_validate(n_jobs=2) workers")
+        result["worker_threads_n_jobs_2"] = _worker_threads(2)
+
+    progress("precision and compile against the default")
+    variants = {"float32": maker(BayesGANOversampler)}
+    variants["bfloat16"] = maker(BayesGANOversampler, precision="bfloat16")
+    if with_compile:
+        variants["compile"] = maker(BayesGANOversampler, torch_compile=True)
+    variant_times = {}
+    for name, make in variants.items():
+        # the first fit of a compiled variant includes compilation: report both
+        first = _fit_seconds(make(), X, y, resolved)
+        second = _fit_seconds(make(), X, y, resolved)
+        variant_times[name] = {"first": first, "second": second}
+    result["variant_fit_seconds"] = variant_times
+
+    progress("achieved vs peak FLOP/s")
+    flops = _flops_per_epoch(maker(BayesGANOversampler)(), X, y)
+    size = 4096 if resolved.type == "cuda" else 1024
+    peak32 = _matmul_peak(resolved, torch.float32, size)
+    achieved = flops * epochs / med["bayesgan"]
+    result["throughput"] = {
+        "flops_per_epoch": flops,
+        "achieved_flops_per_second": achieved,
+        "matmul_float32_flops_per_second": peak32,
+        "achieved_over_matmul_peak": achieved / peak32,
+    }
+    if resolved.type == "cuda":
+        result["throughput"]["matmul_bfloat16_flops_per_second"] = _matmul_peak(
+            resolved, torch.bfloat16, size
+        )
+
+    if ctgan:
+        ctgan_epochs = (1, 3) if quick else (5, 25)
+        comparison = _ctgan_per_epoch(X, y, resolved, ctgan_epochs, progress)
+        if comparison is None:
+            result["ctgan"] = "not installed (pip install ctgan)"
+        else:
+            result["ctgan"] = comparison
+            result["ours_over_ctgan_per_epoch"] = comparison[
+                "ours_over_ctgan_per_epoch"
+            ]
+
+    if images:
+        result["images"] = _image_figures(resolved, data_dir, quick, progress)
+        for key in ("mnist_fit_seconds", "images_1m_seconds"):
+            if key in result["images"]:
+                result[key] = result["images"][key]
+
+    result["targets"] = {
+        name: {
+            "target": f"{op} {bound:g}",
+            "value": result[name],
+            "met": result[name] <= bound if op == "<=" else result[name] >= bound,
+        }
+        for name, (op, bound) in TARGETS.items()
+        if name in result
+    }
+    return result
+
+
+def format_speed(result: dict[str, Any]) -> str:
+    """A plain-text table of the headline figures and their targets."""
+    m = result["machine"]
+    where = m.get("gpu", m["cpu"])
+    lines = [
+        f"machine: {where}, {m['cpu_count']} CPU cores, torch {m['torch']} "
+        f"({m['torch_threads']} threads), device {m['device']}, {m['date']}"
+        + (" [quick]" if result.get("quick") else ""),
+        f"{'figure':36s} {'value':>14s}  target",
+    ]
+    for name, row in result["targets"].items():
+        value = row["value"]
+        shown = f"{value:,.0f}" if value >= 1000 else f"{value:.3f}"
+        verdict = "met" if row["met"] else "NOT met"
+        lines.append(f"{name:36s} {shown:>14s}  {row['target']} ({verdict})")
+    lines.append(
+        f"{'entangled_over_infogan':36s} {result['entangled_over_infogan']:>14.3f}"
+    )
+    mem = result["sample_memory"]
+    lines.append(
+        f"{'sample peak over output (traced)':36s} "
+        f"{mem['tracemalloc_peak_over_output_bytes'] / 1e6:>12.1f}MB  "
+        f"output {mem['output_bytes'] / 1e6:.0f} MB for {mem['rows']:,} rows"
+    )
+    if "rss_peak_over_output_bytes" in mem:
+        lines.append(
+            f"{'sample peak over output (RSS)':36s} "
+            f"{mem['rss_peak_over_output_bytes'] / 1e6:>12.1f}MB"
+        )
+    for name, seconds in result.get("thread_fit_seconds", {}).items():
+        lines.append(f"{'fit ' + name:36s} {seconds:>13.2f}s")
+    if "worker_threads_n_jobs_2" in result:
+        lines.append(
+            f"{'n_threads_ in n_jobs=2 workers':36s} "
+            f"{result['worker_threads_n_jobs_2']}"
+        )
+    for name, row in result["variant_fit_seconds"].items():
+        lines.append(
+            f"{'fit ' + name + ' (1st, 2nd)':36s} "
+            f"{row['first']:>6.2f}s {row['second']:>6.2f}s"
+        )
+    t = result["throughput"]
+    lines.append(
+        f"{'achieved / float32 matmul peak':36s} "
+        f"{t['achieved_over_matmul_peak']:>14.4f}  "
+        f"({t['achieved_flops_per_second'] / 1e9:.2f} of "
+        f"{t['matmul_float32_flops_per_second'] / 1e9:.1f} GFLOP/s)"
+    )
+    if isinstance(result.get("ctgan"), dict):
+        c = result["ctgan"]
+        lines.append(
+            f"{'per epoch: ours / ctgan / ours@500':36s} "
+            f"{c['ours_per_epoch']:.3f}s / {c['ctgan_per_epoch']:.3f}s / "
+            f"{c['ours_batch500_per_epoch']:.3f}s (ctgan {c['ctgan_version']})"
+        )
+    elif "ctgan" in result:
+        lines.append(f"ctgan: {result['ctgan']}")
+    if "images" in result:
+        lines.append(f"images: {result['images']}")
+    return "\n".join(lines)

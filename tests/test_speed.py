@@ -1,0 +1,231 @@
+"""Thread policy, bfloat16, torch.compile and the speed benchmark command."""
+
+import json
+import threading
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from imblearn.pipeline import make_pipeline
+from sklearn.model_selection import cross_validate
+from sklearn.tree import DecisionTreeClassifier
+
+import imbgan._generation as generation_module
+import imbgan._sampler as sampler_module
+from imbgan import BayesGANOversampler, InfoGANOversampler
+from imbgan._threads import resolve_threads, torch_threads
+from imbgan.cli import main
+
+from .conftest import FAST
+
+
+@pytest.fixture
+def two_torch_threads():
+    """torch's setting at 2 in this thread for the test, then as it was."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture
+def record_threads(monkeypatch):
+    """Record torch's thread count inside training and inside generation."""
+    seen = {"train": [], "sample": []}
+    train, fill = sampler_module.train_gan, generation_module.fill_rows
+
+    def recording_train(*args, **kwargs):
+        seen["train"].append(torch.get_num_threads())
+        return train(*args, **kwargs)
+
+    def recording_fill(*args, **kwargs):
+        seen["sample"].append(torch.get_num_threads())
+        return fill(*args, **kwargs)
+
+    monkeypatch.setattr(sampler_module, "train_gan", recording_train)
+    monkeypatch.setattr(sampler_module, "fill_rows", recording_fill)
+    return seen
+
+
+def _images(digits):
+    X, y = digits
+    return X, y, {"image_shape": (1, 8, 8)}
+
+
+# -- threads ----------------------------------------------------------------------
+
+
+def test_resolve_threads_policy(two_torch_threads):
+    assert resolve_threads(None, None) == 1
+    assert resolve_threads(None, (1, 8, 8)) == 2
+    assert resolve_threads(3, None) == 3
+    assert resolve_threads(3, (1, 8, 8)) == 3
+
+
+def test_torch_threads_scope_restores_even_on_error(two_torch_threads):
+    with pytest.raises(RuntimeError), torch_threads(1):
+        assert torch.get_num_threads() == 1
+        raise RuntimeError
+    assert torch.get_num_threads() == 2
+
+
+@pytest.mark.parametrize("cls", [BayesGANOversampler, InfoGANOversampler])
+def test_tabular_default_trains_and_samples_on_one_thread(
+    cls, binary, record_threads, two_torch_threads
+):
+    X, y = binary
+    sampler = cls(**FAST, random_state=0)
+    sampler.fit_resample(X, y)
+    sampler.sample(5, y[0])
+    assert record_threads == {"train": [1], "sample": [1, 1]}
+    assert sampler.n_threads_ == 1
+    assert torch.get_num_threads() == 2  # the caller's setting is back
+
+
+def test_image_default_follows_torch_setting(digits, record_threads, two_torch_threads):
+    X, y, params = _images(digits)
+    sampler = BayesGANOversampler(**FAST, **params, random_state=0)
+    sampler.fit_resample(X, y)
+    assert record_threads["train"] == [2]
+    assert sampler.n_threads_ == 2
+
+
+def test_explicit_n_threads_is_used_and_restored(binary, record_threads):
+    X, y = binary
+    before = torch.get_num_threads()
+    sampler = BayesGANOversampler(**FAST, n_threads=3, random_state=0)
+    sampler.fit_resample(X, y)
+    sampler.sample(4, y[0])
+    assert set(record_threads["train"] + record_threads["sample"]) == {3}
+    assert torch.get_num_threads() == before
+
+
+def test_thread_setting_does_not_leak_to_other_threads(binary, two_torch_threads):
+    # The fit in a worker thread sets 1 thread for itself while the main
+    # thread, checked during that fit, keeps 2.
+    X, y = binary
+    inside, outside = [], []
+    started, checked = threading.Event(), threading.Event()
+    train = sampler_module.train_gan
+
+    def paused_train(*args, **kwargs):
+        inside.append(torch.get_num_threads())
+        started.set()
+        checked.wait(timeout=30)
+        return train(*args, **kwargs)
+
+    def fit():
+        BayesGANOversampler(**FAST, random_state=0).fit_resample(X, y)
+
+    sampler_module.train_gan = paused_train
+    try:
+        worker = threading.Thread(target=fit)
+        worker.start()
+        assert started.wait(timeout=30)
+        outside.append(torch.get_num_threads())
+        checked.set()
+        worker.join(timeout=60)
+    finally:
+        sampler_module.train_gan = train
+    assert inside == [1] and outside == [2]
+
+
+def test_n_jobs_workers_do_not_oversubscribe(digits):
+    # joblib's loky workers get OMP_NUM_THREADS = cpu_count // n_jobs; image
+    # samplers follow it, tabular ones use 1: at most one thread per core.
+    X, y = digits
+    limit = max(1, joblib.cpu_count() // 2)
+    for params, expected in (({}, {1}), ({"image_shape": (1, 8, 8)}, {limit})):
+        pipe = make_pipeline(
+            BayesGANOversampler(**FAST, random_state=0, **params),
+            DecisionTreeClassifier(random_state=0),
+        )
+        scores = cross_validate(pipe, X, y, cv=2, n_jobs=2, return_estimator=True)
+        used = {est.steps[0][1].n_threads_ for est in scores["estimator"]}
+        assert used == expected
+        assert 2 * max(used) <= max(2, joblib.cpu_count())
+
+
+def test_n_threads_survives_save_and_load(binary, tmp_path):
+    X, y = binary
+    sampler = BayesGANOversampler(**FAST, n_threads=2, random_state=0)
+    sampler.fit_resample(X, y)
+    sampler.save(tmp_path / "s.npz")
+    loaded = BayesGANOversampler.load(tmp_path / "s.npz", device="cpu")
+    assert loaded.n_threads == 2 and loaded.n_threads_ == 2
+    np.testing.assert_array_equal(
+        loaded.sample(7, y[0], random_state=1), sampler.sample(7, y[0], random_state=1)
+    )
+
+
+# -- precision and compile ----------------------------------------------------------
+
+
+def test_bfloat16_fit_is_deterministic_finite_and_not_float32(binary):
+    X, y = binary
+    runs = [
+        BayesGANOversampler(**FAST, precision=p, random_state=0).fit_resample(X, y)[0]
+        for p in ("bfloat16", "bfloat16", "float32")
+    ]
+    bf16, again, fp32 = runs
+    np.testing.assert_array_equal(bf16, again)
+    assert np.isfinite(bf16).all()
+    new = slice(len(X), None)
+    assert (bf16[new] >= X.min(axis=0) - 1e-9).all()
+    assert (bf16[new] <= X.max(axis=0) + 1e-9).all()
+    assert not np.array_equal(bf16, fp32)  # autocast really ran
+
+
+def test_bfloat16_image_fit_and_screened_sampling(digits):
+    X, y, params = _images(digits)
+    sampler = BayesGANOversampler(
+        **FAST, **params, precision="bfloat16", fidelity_threshold=0.0, random_state=0
+    )
+    X_res, _ = sampler.fit_resample(X, y)
+    assert X_res.dtype == X.dtype and np.isfinite(X_res).all()
+    assert sampler.config_.precision == "bfloat16"
+
+
+def test_torch_compile_trains_the_same_parameters(binary):
+    # The compiled wrappers must share the modules' parameters: the fit
+    # matches the eager one up to kernel rounding, far from a different run.
+    X, y = binary
+    params = {**FAST, "epochs": 2, "batch_size": len(y), "random_state": 0}
+    eager = BayesGANOversampler(**params).fit_resample(X, y)[0]
+    compiled_sampler = BayesGANOversampler(**params, torch_compile=True)
+    compiled = compiled_sampler.fit_resample(X, y)[0]
+    other_seed = BayesGANOversampler(**{**params, "random_state": 1}).fit_resample(X, y)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-3, atol=1e-3)
+    assert np.abs(other_seed[0] - eager).max() > 1e-2
+    assert compiled_sampler.config_.compile
+
+
+# -- the command --------------------------------------------------------------------
+
+
+def test_speed_command_quick(tmp_path, capsys):
+    code = main(
+        [
+            "benchmark",
+            "speed",
+            "--quick",
+            "--device",
+            "cpu",
+            "--no-ctgan",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    result = json.loads((tmp_path / "speed_cpu.json").read_text())
+    for key in ("digits_fit_seconds", "dag_over_infogan", "sample_rows_per_second"):
+        assert result[key] > 0
+        assert key in result["targets"]
+    assert result["machine"]["device"] == "cpu"
+    assert result["worker_threads_n_jobs_2"]["tabular"] == [1, 1]
+    mem = result["sample_memory"]
+    assert mem["output_bytes"] == result["sample_rows"] * 64 * 8
+    assert "compile" not in result["variant_fit_seconds"]  # quick skips it
+    out = capsys.readouterr().out
+    assert "dag_over_infogan" in out and "speed_cpu.json" in out
