@@ -159,6 +159,28 @@ def test_n_threads_survives_save_and_load(binary, tmp_path):
     )
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_training_set_stays_on_the_gpu(digits):
+    # Host-to-device copies must not grow with the number of epochs: the
+    # rows, labels, masks and bounds are copied once, batches are indexed on
+    # the device.
+    from torch.profiler import ProfilerActivity, profile
+
+    X, y = digits
+
+    def host_to_device_copies(epochs):
+        sampler = BayesGANOversampler(
+            **{**FAST, "epochs": epochs}, device="cuda", random_state=0
+        )
+        activities = [ProfilerActivity.CPU, ProfilerActivity.CUDA]
+        with profile(activities=activities) as prof:
+            sampler.fit_resample(X, y)
+        return sum("HtoD" in e.name for e in prof.events())
+
+    few, many = host_to_device_copies(2), host_to_device_copies(6)
+    assert few == many, (few, many)
+
+
 # -- precision and compile ----------------------------------------------------------
 
 
