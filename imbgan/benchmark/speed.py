@@ -441,7 +441,11 @@ def run_speed(
     fitted32.fit_resample(X.astype(np.float32), y)
     seconds, _ = _timed(lambda: fitted32.sample(n_rows, 8), resolved)
     result["sample_float32_rows_per_second"] = n_rows / seconds
-    result["sample_memory"] = _sample_memory(fitted, n_rows)
+    # at two sizes: the overhead over the output must not grow with it
+    result["sample_memory"] = [
+        _sample_memory(fitted, n_rows // 10),
+        _sample_memory(fitted, n_rows),
+    ]
 
     if resolved.type == "cpu":
         progress("threads: 1 vs torch's default, idle and with busy cores")
@@ -538,16 +542,13 @@ def format_speed(result: dict[str, Any]) -> str:
     lines.append(
         f"{'entangled_over_infogan':36s} {result['entangled_over_infogan']:>14.3f}"
     )
-    mem = result["sample_memory"]
-    lines.append(
-        f"{'sample peak over output (traced)':36s} "
-        f"{mem['tracemalloc_peak_over_output_bytes'] / 1e6:>12.1f}MB  "
-        f"output {mem['output_bytes'] / 1e6:.0f} MB for {mem['rows']:,} rows"
-    )
-    if "rss_peak_over_output_bytes" in mem:
+    for mem in result["sample_memory"]:
+        rss = mem.get("rss_peak_over_output_bytes")
         lines.append(
-            f"{'sample peak over output (RSS)':36s} "
-            f"{mem['rss_peak_over_output_bytes'] / 1e6:>12.1f}MB"
+            f"{'sample(' + format(mem['rows'], ',') + ') peak over output':36s} "
+            f"{mem['tracemalloc_peak_over_output_bytes'] / 1e6:>11.1f} MB traced"
+            + ("" if rss is None else f", {rss / 1e6:.1f} MB RSS")
+            + f" (output {mem['output_bytes'] / 1e6:.0f} MB)"
         )
     for name, seconds in result.get("thread_fit_seconds", {}).items():
         lines.append(f"{'fit ' + name:36s} {seconds:>13.2f}s")
