@@ -83,6 +83,20 @@ def test_tabular_default_trains_and_samples_on_one_thread(
     assert torch.get_num_threads() == 2  # the caller's setting is back
 
 
+def test_tabular_output_does_not_depend_on_the_callers_thread_count(binary):
+    X, y = binary
+    outputs = []
+    previous = torch.get_num_threads()
+    try:
+        for n in (1, 2):
+            torch.set_num_threads(n)
+            sampler = BayesGANOversampler(**FAST, random_state=0)
+            outputs.append(sampler.fit_resample(X, y)[0])
+    finally:
+        torch.set_num_threads(previous)
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+
+
 def test_image_default_follows_torch_setting(digits, record_threads, two_torch_threads):
     X, y, params = _images(digits)
     sampler = BayesGANOversampler(**FAST, **params, random_state=0)

@@ -462,6 +462,13 @@ def run_speed(
                         sampler, X, y, resolved
                     )
         result["thread_fit_seconds"] = thread_times
+        sample_rates = {}
+        for n in sorted({1, default_threads}):
+            fitted.n_threads_ = n  # what n_threads=n would have resolved to
+            seconds, _ = _timed(lambda: fitted.sample(n_rows, 8), resolved)
+            sample_rates[f"threads_{n}"] = n_rows / seconds
+        fitted.n_threads_ = 1
+        result["thread_sample_rows_per_second"] = sample_rates
         result["thread_fit_busy_cores"] = others
         progress("threads: n_threads_ inside cross_validate(n_jobs=2) workers")
         result["worker_threads_n_jobs_2"] = _worker_threads(2)
@@ -552,6 +559,8 @@ def format_speed(result: dict[str, Any]) -> str:
         )
     for name, seconds in result.get("thread_fit_seconds", {}).items():
         lines.append(f"{'fit ' + name:36s} {seconds:>13.2f}s")
+    for name, rate in result.get("thread_sample_rows_per_second", {}).items():
+        lines.append(f"{'sample rows/s ' + name:36s} {rate:>14,.0f}")
     if "worker_threads_n_jobs_2" in result:
         lines.append(
             f"{'n_threads_ in n_jobs=2 workers':36s} "
