@@ -129,11 +129,15 @@ def _busy_cores(n: int) -> Iterator[None]:
     """Keep ``n`` other processes spinning: a machine that is not idle."""
     ctx = multiprocessing.get_context("spawn")
     stop = ctx.Event()
-    procs = [ctx.Process(target=_spin, args=(stop,), daemon=True) for _ in range(n)]
+    ready = [ctx.Event() for _ in range(n)]
+    procs = [
+        ctx.Process(target=_spin, args=(stop, event), daemon=True) for event in ready
+    ]
     for p in procs:
         p.start()
     try:
-        time.sleep(0.5)
+        for event in ready:  # a spawned child first imports this module
+            event.wait(timeout=60)
         yield
     finally:
         stop.set()
@@ -143,7 +147,8 @@ def _busy_cores(n: int) -> Iterator[None]:
                 p.terminate()
 
 
-def _spin(stop) -> None:
+def _spin(stop, ready) -> None:
+    ready.set()
     x = 0
     while not stop.is_set():
         for _ in range(100_000):
