@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=args.seed)
     print(f"5-fold stratified CV, seed {args.seed}; mean (sd) over folds")
-    header = f"{'method':<10}" + "".join(f"{name:>16}" for name in scoring)
+    header = f"{'method':<10}" + "".join(f"{name:>17}" for name in scoring)
     print(header + f"{'seconds':>10}")
     for name, sampler in samplers.items():
         pipe = Pipeline(
