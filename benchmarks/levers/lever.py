@@ -1,0 +1,55 @@
+"""One lever of the lab notebook: SMOTE and BayesGAN on the 12 tuning sets.
+
+Usage (from this folder, so the patch modules import)::
+
+    OMP_NUM_THREADS=1 python lever.py NAME 'JSON_PARAMS' [OUT_DIR]
+
+``JSON_PARAMS`` are BayesGANOversampler parameters (``'{}'`` for the
+defaults). A NAME containing ``snap`` applies :mod:`snap_patch`, one
+containing ``mm`` applies :mod:`mm_patch` (code levers tried before they
+become library code). Writes ``OUT_DIR/NAME.jsonl`` (the suite's rows) and
+prints one JSON line with the means; docs/lab_notebook.md quotes them.
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import imbgan.benchmark.tabular as tab
+from imbgan import BayesGANOversampler
+
+name = sys.argv[1]
+if "snap" in name:
+    import snap_patch  # noqa: F401
+if "mm" in name:
+    import mm_patch  # noqa: F401
+params = json.loads(sys.argv[2])
+out_dir = Path(sys.argv[3] if len(sys.argv) > 3 else ".")
+default_sampler = tab._make_sampler
+
+
+def make(method, seed, device, epochs):
+    if method == "bayesgan":
+        return BayesGANOversampler(random_state=seed, device=device, **params)
+    return default_sampler(method, seed, device, epochs)
+
+
+tab._make_sampler = make
+start = time.time()
+rows = tab.run_tabular(methods=["smote", "bayesgan"], out=out_dir / f"{name}.jsonl")
+by_method: dict = {}
+for row in rows:
+    by_method.setdefault(row["method"], []).append(row)
+summary = {
+    method: {
+        "bacc": float(np.mean([r["bacc"] for r in method_rows])),
+        "f1": float(np.mean([r["f1"] for r in method_rows])),
+    }
+    for method, method_rows in by_method.items()
+}
+minutes = (time.time() - start) / 60
+result = {"lever": name, "params": params, "summary": summary, "minutes": minutes}
+print(json.dumps(result))
