@@ -78,13 +78,7 @@ def _fresh(path: Path) -> Path:
     return path
 
 
-def _add_common(parser: argparse.ArgumentParser, methods: Sequence[str]) -> None:
-    parser.add_argument(
-        "--methods",
-        type=_name_list(methods),
-        default=tuple(methods),
-        help=f"comma-separated subset of {','.join(methods)} (default: all)",
-    )
+def _add_device_and_out(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)"
     )
@@ -94,6 +88,16 @@ def _add_common(parser: argparse.ArgumentParser, methods: Sequence[str]) -> None
         default=Path("benchmark-results"),
         help="folder for the result files (default: ./benchmark-results)",
     )
+
+
+def _add_common(parser: argparse.ArgumentParser, methods: Sequence[str]) -> None:
+    parser.add_argument(
+        "--methods",
+        type=_name_list(methods),
+        default=tuple(methods),
+        help=f"comma-separated subset of {','.join(methods)} (default: all)",
+    )
+    _add_device_and_out(parser)
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -183,15 +187,7 @@ def _build_parser() -> argparse.ArgumentParser:
             "prints a table and writes speed_<device>.json."
         ),
     )
-    speed.add_argument(
-        "--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)"
-    )
-    speed.add_argument(
-        "--out",
-        type=Path,
-        default=Path("benchmark-results"),
-        help="folder for the result file (default: ./benchmark-results)",
-    )
+    _add_device_and_out(speed)
     speed.add_argument(
         "--quick", action="store_true", help="a smoke run: few epochs, one repeat"
     )

@@ -156,12 +156,12 @@ def _spin(stop, ready) -> None:
             x += 1
 
 
-def _peak_rss_bytes() -> int | None:
-    """The process's peak resident set size since the last reset (Linux)."""
+def _status_bytes(field: str) -> int | None:
+    """A memory field of ``/proc/self/status`` (``VmRSS``, ``VmHWM``), Linux."""
     with contextlib.suppress(OSError, ValueError):
         with open("/proc/self/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) * 1024
     return None
 
@@ -176,15 +176,6 @@ def _reset_peak_rss() -> bool:
     return True
 
 
-def _current_rss_bytes() -> int | None:
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    return None
-
-
 def _sample_memory(sampler, n: int) -> dict[str, Any]:
     """Peak memory of ``sampler.sample(n, y)`` beside the output's size.
 
@@ -195,7 +186,7 @@ def _sample_memory(sampler, n: int) -> dict[str, Any]:
     klass = sampler.classes_[0]
     gc.collect()
     reset = _reset_peak_rss()
-    rss_before = _current_rss_bytes()
+    rss_before = _status_bytes("VmRSS")
     tracemalloc.start()
     out = sampler.sample(n, klass)
     _, traced_peak = tracemalloc.get_traced_memory()
@@ -205,7 +196,7 @@ def _sample_memory(sampler, n: int) -> dict[str, Any]:
         "output_bytes": int(out.nbytes),
         "tracemalloc_peak_over_output_bytes": int(traced_peak - out.nbytes),
     }
-    peak = _peak_rss_bytes()
+    peak = _status_bytes("VmHWM")  # the peak since the reset
     if reset and peak is not None and rss_before is not None:
         result["rss_peak_over_output_bytes"] = int(peak - rss_before - out.nbytes)
     return result
