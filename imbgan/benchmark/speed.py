@@ -181,7 +181,9 @@ def _sample_memory(sampler, n: int) -> dict[str, Any]:
 
     Two views: Python's tracemalloc (numpy buffers; torch's allocator is
     invisible to it) and the process's peak resident set size (everything,
-    torch included, but page-granular and shared with the interpreter).
+    torch included, but page-granular and shared with the interpreter; it
+    can even come out below the output's size for small draws, when the
+    output lands in pages the process already held).
     """
     klass = sampler.classes_[0]
     gc.collect()
