@@ -243,7 +243,7 @@ class DAGRegularizer(_MaskCache):
         # residuals, in a handful of autograd nodes instead of dozens, which
         # is what a step with tiny tensors pays for.
         k = codes.shape[1]
-        _, nonparent = self._masks(codes)
+        explaining, nonparent = self._masks(codes)
         if self._univariate and not codes.requires_grad:
             return _UnivariateDAGLoss.apply(codes, extracted, nonparent)
         joint = torch.cat([codes, extracted], dim=1)
@@ -267,7 +267,7 @@ class DAGRegularizer(_MaskCache):
             )
         else:
             weights, _, _, _ = fit_linear_gaussian(
-                codes, extracted, self._masks(codes)[0], univariate=False
+                codes, extracted, explaining, univariate=False
             )
             explained_cov = cov_codes @ weights  # [j, i] = cov(c_j, c_E(i) . w_i)
             sigma2 = (
