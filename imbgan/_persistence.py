@@ -18,7 +18,9 @@ Archive members (each a ``.npy`` file inside the zip):
   ``feature_names_in_`` (unicode);
 - ``scaler/feature_min_``, ``scaler/feature_max_``, ``scaler/center_``,
   ``scaler/half_range_`` (float64, one value per feature) and
-  ``scaler/integer_columns_`` (bool);
+  ``scaler/integer_columns_`` (bool), and ``scaler/levels_`` (float64, the
+  levels of the discrete columns listed in the document's
+  ``scaler_.discrete_columns``, concatenated in column order);
 - ``generator/<key>`` and ``discriminator/<key>`` for every entry of the
   networks' ``state_dict()`` (float32).
 
@@ -71,6 +73,7 @@ MAX_STRING_CHARS = 4096  # per class label or feature name
 _CONFIG_MEMBER = "config.json"
 _SCALER_ARRAYS = ("feature_min_", "feature_max_", "center_", "half_range_")
 _SCALER_MASK = "integer_columns_"  # which columns inverse_transform rounds
+_SCALER_LEVELS = "levels_"  # the levels discrete columns snap to
 _NETWORKS = ("generator", "discriminator")
 _CLASS_KINDS = frozenset("biufUO")  # O: labels were Python objects (str or int)
 _SCALER_DTYPE_KINDS = frozenset("biuf")
@@ -267,6 +270,10 @@ def save_sampler(sampler, path: str | os.PathLike) -> None:
         "scaler_": {
             "per_feature": bool(scaler.per_feature),
             "dtype": np.dtype(scaler.dtype_).str,
+            "discrete_columns": [
+                [int(j), int(values.size)]
+                for j, values in sorted(scaler.levels_.items())
+            ],
         },
     }
     if hasattr(sampler, "dag_"):
@@ -297,6 +304,9 @@ def save_sampler(sampler, path: str | os.PathLike) -> None:
     arrays[f"scaler/{_SCALER_MASK}"] = np.asarray(
         getattr(scaler, _SCALER_MASK), dtype=bool
     )
+    arrays[f"scaler/{_SCALER_LEVELS}"] = np.concatenate(
+        [np.empty(0)] + [values for _, values in sorted(scaler.levels_.items())]
+    ).astype(np.float64)
     arrays.update(_network_arrays("generator", sampler.generator_))
     arrays.update(_network_arrays("discriminator", sampler.discriminator_))
 
@@ -752,9 +762,12 @@ def _check_document(document: dict[str, Any], expected_class: type | None):
         _fail(f"config_.n_codes={config.n_codes} differs from n_codes_={n_codes}.")
     history = _check_history(fitted["history_"])
     scaler_doc = fitted["scaler_"]
-    _check_keys(scaler_doc, {"per_feature", "dtype"}, set(), "scaler_")
+    # discrete_columns is optional: files written before snapping existed
+    # have none, and load as they were saved (no snapping).
+    _check_keys(scaler_doc, {"per_feature", "dtype"}, {"discrete_columns"}, "scaler_")
     if not isinstance(scaler_doc["per_feature"], bool):
         _fail("scaler_.per_feature must be true or false.")
+    discrete = _check_discrete_columns(scaler_doc, n_features)
     scaler_dtype = _check_scaler_dtype(scaler_doc["dtype"])
     strategy = fitted["sampling_strategy_"]
     if not isinstance(strategy, list) or not all(
@@ -795,6 +808,9 @@ def _check_document(document: dict[str, Any], expected_class: type | None):
     for attr in _SCALER_ARRAYS:
         expected[f"scaler/{attr}"] = ((n_features,), "f", 8)
     expected[f"scaler/{_SCALER_MASK}"] = ((n_features,), "b", 1)
+    if discrete is not None:
+        n_levels = sum(count for _, count in discrete)
+        expected[f"scaler/{_SCALER_LEVELS}"] = ((n_levels,), "f", 8)
     for key, shape in shapes.items():
         # float32 only: the item size bound rules out float64 and wider
         expected[key] = (shape, "f", 4)
@@ -808,11 +824,38 @@ def _check_document(document: dict[str, Any], expected_class: type | None):
         "config": config,
         "history": history,
         "per_feature": scaler_doc["per_feature"],
+        "discrete_columns": discrete,
         "scaler_dtype": scaler_dtype,
         "strategy": strategy,
         "dag": dag,
         "expected": expected,
     }
+
+
+def _check_discrete_columns(
+    scaler_doc: dict[str, Any], n_features: int
+) -> list[tuple[int, int]] | None:
+    """``[[column, n_levels], ...]`` in increasing column order, or None if absent."""
+    if "discrete_columns" not in scaler_doc:
+        return None
+    raw = scaler_doc["discrete_columns"]
+    if not isinstance(raw, list) or not all(
+        isinstance(item, list) and len(item) == 2 for item in raw
+    ):
+        _fail("scaler_.discrete_columns must be a list of [column, n_levels] pairs.")
+    if raw and not scaler_doc["per_feature"]:
+        _fail("scaler_.discrete_columns must be empty for images.")
+    result = []
+    previous = -1
+    for column, count in raw:
+        column = _int(column, "a discrete column index", 0, n_features - 1)
+        if column <= previous:
+            _fail("scaler_.discrete_columns must be in increasing column order.")
+        previous = column
+        result.append((column, _int(count, "a discrete column's n_levels", 2)))
+    if sum(count for _, count in result) > MAX_PARAMETERS:
+        _fail(f"scaler_.discrete_columns holds more than {MAX_PARAMETERS} levels.")
+    return result
 
 
 def _check_finite(arrays: dict[str, np.ndarray], keys) -> None:
@@ -884,7 +927,31 @@ def _restore_scaler(
     for attr in ("center_", "half_range_"):
         if not np.array_equal(getattr(scaler, attr), stored[attr]):
             _fail(f"scaler {attr} is inconsistent with feature_min_/feature_max_.")
+    scaler.levels_ = _restore_levels(state, arrays, low, high)
     return scaler
+
+
+def _restore_levels(
+    state: dict[str, Any], arrays: dict[str, np.ndarray], low, high
+) -> dict[int, np.ndarray]:
+    """Each discrete column's levels: finite, increasing, inside its range."""
+    discrete = state["discrete_columns"]
+    if discrete is None:
+        return {}
+    key = f"scaler/{_SCALER_LEVELS}"
+    _check_finite(arrays, [key])
+    flat = arrays[key].astype(np.float64)
+    levels: dict[int, np.ndarray] = {}
+    start = 0
+    for column, count in discrete:
+        values = flat[start : start + count]
+        start += count
+        if not (np.diff(values) > 0).all():
+            _fail(f"the levels of discrete column {column} are not increasing.")
+        if values[0] < low[column] or values[-1] > high[column]:
+            _fail(f"the levels of discrete column {column} leave its range.")
+        levels[column] = values
+    return levels
 
 
 def _restore_network(
@@ -924,6 +991,11 @@ def _build(state: dict[str, Any], arrays: dict[str, np.ndarray], device: torch.d
     _restore_network(discriminator, "discriminator", arrays)
 
     estimator = state["estimator"]
+    if state["discrete_columns"] is None:
+        # A file from before snapping existed: its model never snapped, and
+        # the parameter must say so rather than take today's default.
+        estimator.max_discrete_levels = 0
+    scaler.max_levels = estimator.max_discrete_levels
     estimator.n_features_in_ = state["n_features"]
     if "feature_names_in_" in arrays:
         _check_unicode(arrays["feature_names_in_"], "feature_names_in_")

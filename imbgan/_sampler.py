@@ -120,6 +120,14 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         samples fill the remaining places, so counts are always exact.
         ``None`` keeps every sample.
 
+    max_discrete_levels : int, default=10
+        A tabular column with at least 2 and at most ``max_discrete_levels``
+        distinct values in ``X`` is treated as discrete: every generated
+        value is replaced by the nearest value that column takes in ``X``,
+        so flags, counts and encoded categories keep their levels. 0 turns
+        this off (values are only clipped to the observed range, and
+        integer columns rounded). Ignored for images.
+
     device : str, default="auto"
         ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"`` or
         ``"cuda:N"``. Resolved at fit time into ``device_``.
@@ -180,7 +188,8 @@ _shared_attributes_docstring = """sampling_strategy_ : dict
         The trained networks, in eval mode.
 
     scaler_ : object
-        Maps features to ``[-1, 1]`` and back.
+        Maps features to ``[-1, 1]`` and back; its ``levels_`` maps the
+        index of each discrete column to the levels samples snap to.
 
     config_ : object
         The resolved training configuration.
@@ -212,6 +221,7 @@ class _BaseGANOversampler(BaseOverSampler):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "balanced_batches": ["boolean"],
         "fidelity_threshold": [Interval(Real, 0, 1, closed="both"), None],
+        "max_discrete_levels": [Interval(Integral, 0, None, closed="left")],
         "device": [str],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "precision": [StrOptions({"float32", "bfloat16"})],
@@ -233,6 +243,7 @@ class _BaseGANOversampler(BaseOverSampler):
         learning_rate=1e-3,
         balanced_batches=True,
         fidelity_threshold=None,
+        max_discrete_levels=10,
         device="auto",
         n_threads=None,
         precision="float32",
@@ -251,6 +262,7 @@ class _BaseGANOversampler(BaseOverSampler):
         self.learning_rate = learning_rate
         self.balanced_batches = balanced_batches
         self.fidelity_threshold = fidelity_threshold
+        self.max_discrete_levels = max_discrete_levels
         self.device = device
         self.n_threads = n_threads
         self.precision = precision
@@ -367,9 +379,9 @@ class _BaseGANOversampler(BaseOverSampler):
         )
 
         classes, y_index = np.unique(y, return_inverse=True)
-        scaler = RangeScaler(per_feature=image_shape is None).fit(
-            X, integer_columns=integer_columns
-        )
+        scaler = RangeScaler(
+            per_feature=image_shape is None, max_levels=self.max_discrete_levels
+        ).fit(X, integer_columns=integer_columns)
         hidden = self.hidden_units
         if hidden is None:
             hidden = 128 if image_shape is None else 32
@@ -703,6 +715,7 @@ default=None
         learning_rate=1e-3,
         balanced_batches=True,
         fidelity_threshold=None,
+        max_discrete_levels=10,
         device="auto",
         n_threads=None,
         precision="float32",
@@ -722,6 +735,7 @@ default=None
             learning_rate=learning_rate,
             balanced_batches=balanced_batches,
             fidelity_threshold=fidelity_threshold,
+            max_discrete_levels=max_discrete_levels,
             device=device,
             n_threads=n_threads,
             precision=precision,

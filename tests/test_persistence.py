@@ -55,6 +55,15 @@ def _three_class_strings():
     )
 
 
+def _discrete_columns():
+    """Two continuous columns, a 0/1 flag and a 3-level float code."""
+    X, y = _binary()
+    X = X[:, :4].copy()
+    X[:, 2] = (X[:, 2] > 0).astype(float)
+    X[:, 3] = np.digitize(X[:, 3], [-0.5, 0.5]) * 2.5
+    return X, y
+
+
 def _mixed_int_float_frame():
     X, y = _binary()
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d", "e"])
@@ -103,6 +112,10 @@ CASES: dict[str, Callable[[], tuple]] = {
         InfoGANOversampler(**FAST, random_state=5),
         np.round(_binary()[0] * 10).astype(np.int32),
         _binary()[1],
+    ),
+    "discrete-columns": lambda: (
+        BayesGANOversampler(**FAST, random_state=7),
+        *_discrete_columns(),
     ),
     "mixed-int-float-frame": lambda: (
         BayesGANOversampler(**FAST, random_state=6),
@@ -163,7 +176,16 @@ def _assert_same_fitted_state(original, loaded) -> None:
         elif name == "scaler_":
             assert vars(other).keys() == vars(value).keys()
             for key, attr in vars(value).items():
-                np.testing.assert_array_equal(getattr(other, key), attr, err_msg=key)
+                if isinstance(attr, dict):  # levels_: column -> levels
+                    assert getattr(other, key).keys() == attr.keys(), key
+                    for column, levels in attr.items():
+                        np.testing.assert_array_equal(
+                            getattr(other, key)[column], levels, err_msg=key
+                        )
+                else:
+                    np.testing.assert_array_equal(
+                        getattr(other, key), attr, err_msg=key
+                    )
         elif name == "sampling_strategy_":
             assert list(other.items()) == list(value.items())
             for key, other_key in zip(value, other, strict=True):
@@ -225,6 +247,92 @@ def test_save_of_a_loaded_sampler_gives_the_same_arrays(fitted, tmp_path):
         assert a.files == b.files
         for key in a.files:
             np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_discrete_levels_survive_a_round_trip(fitted, tmp_path):
+    sampler, X, y = fitted("discrete-columns")
+    assert sorted(sampler.scaler_.levels_) == [2, 3]
+    save_sampler(sampler, tmp_path / "model.npz")
+    loaded = load_sampler(tmp_path / "model.npz")
+    samples = loaded.sample(300, sampler.classes_[1], random_state=0)
+    assert set(np.unique(samples[:, 2])) == {0.0, 1.0}
+    assert set(np.unique(samples[:, 3])) <= {0.0, 2.5, 5.0}
+    assert np.unique(samples[:, 0]).size > 100  # continuous columns are not snapped
+
+
+def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
+    # Files written before max_discrete_levels existed have neither the
+    # document entry nor the array; they load as saved, and say so.
+    sampler = fitted("discrete-columns")[0]
+    save_sampler(sampler, tmp_path / "new.npz")
+    members = _members(tmp_path / "new.npz")
+    members.pop("scaler/levels_")
+    document = _document(members)
+    del document["fitted"]["scaler_"]["discrete_columns"]
+    del document["params"]["max_discrete_levels"]
+    text = json.dumps(document).encode()
+    members["config.json"] = np.frombuffer(text, dtype=np.uint8)
+    old = load_sampler(_write(tmp_path / "old.npz", members))
+    assert old.max_discrete_levels == 0
+    assert old.scaler_.levels_ == {}
+    samples = old.sample(300, sampler.classes_[1], random_state=0)
+    assert not set(np.unique(samples[:, 2])) <= {0.0, 1.0}
+
+
+@pytest.fixture(scope="module")
+def discrete_file(fitted, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("discrete") / "model.npz"
+    save_sampler(fitted("discrete-columns")[0], path)
+    return path
+
+
+def _set_discrete(value):
+    return lambda doc: doc["fitted"]["scaler_"].__setitem__("discrete_columns", value)
+
+
+def _edit_levels(index, value):
+    def edit(members):
+        levels = members["scaler/levels_"].copy()
+        levels[index] = value
+        members["scaler/levels_"] = levels
+
+    return edit
+
+
+DISCRETE_CONFIG_EDITS = {
+    "column-out-of-range": (_set_discrete([[2, 2], [4, 3]]), "column index"),
+    "columns-not-increasing": (_set_discrete([[3, 3], [2, 2]]), "increasing"),
+    "one-level": (_set_discrete([[2, 1], [3, 4]]), "n_levels"),
+    "not-pairs": (_set_discrete([[2, 2, 0]]), "pairs"),
+    "levels-count-mismatch": (_set_discrete([[2, 2], [3, 2]]), "shape"),
+    "levels-for-images": (
+        lambda d: d["fitted"]["scaler_"].__setitem__("per_feature", False),
+        "images",
+    ),
+}
+DISCRETE_ARRAY_EDITS = {
+    "levels-not-increasing": (_edit_levels(1, -1.0), "increasing"),
+    "levels-outside-range": (_edit_levels(4, 1e6), "range"),
+    "nan-level": (_edit_levels(0, np.nan), "non-finite"),
+}
+
+
+@pytest.mark.parametrize("case", list(DISCRETE_CONFIG_EDITS))
+def test_invalid_discrete_columns_are_rejected(case, discrete_file, tmp_path):
+    edit, fragment = DISCRETE_CONFIG_EDITS[case]
+    path = _with_config(discrete_file, tmp_path / "bad.npz", edit)
+    with pytest.raises(ValueError, match=f"^{INVALID_FILE}") as info:
+        load_sampler(path)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("case", list(DISCRETE_ARRAY_EDITS))
+def test_invalid_levels_are_rejected(case, discrete_file, tmp_path):
+    edit, fragment = DISCRETE_ARRAY_EDITS[case]
+    path = _with_arrays(discrete_file, tmp_path / "bad.npz", edit)
+    with pytest.raises(ValueError, match=f"^{INVALID_FILE}") as info:
+        load_sampler(path)
+    assert fragment in str(info.value)
 
 
 def test_dag_param_forms(fitted, tmp_path):

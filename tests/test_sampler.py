@@ -95,6 +95,78 @@ def test_constant_column_is_reproduced(three_class):
     assert (X_res[:, -1] == 7.5).all()
 
 
+# -- discrete columns -----------------------------------------------------------
+
+
+def _with_discrete_columns(X):
+    """X plus a 0/1 flag, a 4-level float code and a 12-level column."""
+    rng = np.random.default_rng(0)
+    flag = (X[:, 0] > np.median(X[:, 0])).astype(float)
+    code = rng.choice([-1.5, 0.0, 0.25, 3.0], size=len(X))
+    many = rng.integers(0, 12, size=len(X)) * 0.5
+    return np.column_stack([X, flag, code, many])
+
+
+@pytest.mark.parametrize("cls", SAMPLERS)
+def test_discrete_columns_keep_their_levels(cls, three_class):
+    X, y = three_class
+    X = _with_discrete_columns(X)
+    X_before = X.copy()
+    sampler = _fast(cls)
+    X_res, _ = sampler.fit_resample(X, y)
+    np.testing.assert_array_equal(X, X_before)
+    new = X_res[len(X) :]
+    assert sorted(sampler.scaler_.levels_) == [X.shape[1] - 3, X.shape[1] - 2]
+    assert set(np.unique(new[:, -3])) == {0.0, 1.0}
+    assert set(np.unique(new[:, -2])) <= {-1.5, 0.0, 0.25, 3.0}
+    # 12 levels is above the default of 10: only clipped, not snapped.
+    assert not set(np.unique(new[:, -1])) <= set(np.unique(X[:, -1]))
+    assert np.unique(new[:, 0]).size == len(new)
+
+
+def test_max_discrete_levels_sets_which_columns_snap(three_class):
+    X, y = three_class
+    X = _with_discrete_columns(X)
+    off = _fast(BayesGANOversampler, max_discrete_levels=0)
+    new = off.fit_resample(X, y)[0][len(X) :]
+    assert off.scaler_.levels_ == {}
+    assert not set(np.unique(new[:, -3])) <= {0.0, 1.0}
+    wide = _fast(BayesGANOversampler, max_discrete_levels=12)
+    new = wide.fit_resample(X, y)[0][len(X) :]
+    assert sorted(wide.scaler_.levels_) == [X.shape[1] - i for i in (3, 2, 1)]
+    assert set(np.unique(new[:, -1])) <= set(np.unique(X[:, -1]))
+
+
+def test_snapping_takes_the_nearest_level():
+    from imbgan._scaling import RangeScaler
+
+    X = np.array([[0.0, 1.0], [1.0, 2.0], [4.0, 3.0], [4.0, 4.0]])
+    scaler = RangeScaler(max_levels=3).fit(X)
+    assert list(scaler.levels_) == [0]  # column 1 has 4 levels
+    back = scaler.inverse_transform(
+        scaler.transform(np.array([[0.4, 1.5], [0.5, 2.2], [2.6, 3.9], [9.0, 0.0]]))
+    )
+    # Midpoints 0.5 and 2.5: 0.5 takes the lower level; out of range clips.
+    np.testing.assert_allclose(back[:, 0], [0.0, 0.0, 4.0, 4.0])
+    np.testing.assert_allclose(back[:, 1], [1.5, 2.2, 3.9, 1.0])
+
+
+def test_images_are_never_snapped(digits):
+    X, y = digits
+    sampler = _fast(BayesGANOversampler, image_shape=(1, 8, 8))
+    sampler.fit_resample(X.astype(np.float32), y)
+    assert sampler.scaler_.levels_ == {}
+
+
+def test_discrete_dataframe_columns_keep_levels_and_dtype(three_class):
+    X, y = three_class
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    frame["grade"] = np.resize(np.array([1, 3, 5], dtype=np.int64), len(frame))
+    X_res, _ = _fast(BayesGANOversampler).fit_resample(frame, y)
+    assert X_res["grade"].dtype == np.int64
+    assert set(X_res["grade"].iloc[len(frame) :]) <= {1, 3, 5}
+
+
 # -- awkward but valid input ----------------------------------------------------
 
 

@@ -6,7 +6,8 @@ Usage (from this folder, so the patch modules import)::
 
 ``JSON_PARAMS`` are BayesGANOversampler parameters (``'{}'`` for the
 defaults). A NAME containing ``snap`` applies :mod:`snap_patch`, one
-containing ``mm`` applies :mod:`mm_patch` (code levers tried before they
+containing ``mm`` applies :mod:`mm_patch`, one containing ``quant``
+applies :mod:`quantile_patch` (code levers tried before they
 become library code). Writes ``OUT_DIR/NAME.jsonl`` (the suite's rows) and
 prints one JSON line with the means; docs/lab_notebook.md quotes them.
 """
@@ -22,10 +23,13 @@ import imbgan.benchmark.tabular as tab
 from imbgan import BayesGANOversampler
 
 name = sys.argv[1]
-if "snap" in name:
-    import snap_patch  # noqa: F401
 if "mm" in name:
     import mm_patch  # noqa: F401
+if "quant" in name:
+    import quantile_patch  # noqa: F401
+# After quantile_patch, so that snapping wraps whichever scaler is in place.
+if "snap" in name:
+    import snap_patch  # noqa: F401
 params = json.loads(sys.argv[2])
 out_dir = Path(sys.argv[3] if len(sys.argv) > 3 else ".")
 default_sampler = tab._make_sampler
