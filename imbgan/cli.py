@@ -154,6 +154,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "standard split)",
     )
     paper.add_argument("--cnn-epochs", type=int, default=None)
+    paper.add_argument(
+        "--validation",
+        action="store_true",
+        help="score on a validation set drawn from the official training "
+        "rows the split left out, never the test set (for tuning); writes "
+        "paper_validation.jsonl or ir_sweep_validation.jsonl",
+    )
     _add_common(paper, PAPER_METHODS)
 
     tabular = suites.add_parser(
@@ -223,8 +230,12 @@ def _run_paper(args: argparse.Namespace) -> None:
     from .benchmark import paper
 
     datasets = ("mnist", "fashion-mnist") if args.dataset == "both" else (args.dataset,)
-    name = "paper_protocol.jsonl" if args.ir is None else "ir_sweep.jsonl"
-    out = _fresh(args.out / name)
+    name = "paper_protocol" if args.ir is None else "ir_sweep"
+    if args.validation:
+        # A name of its own: tuning rows must never mix with test rows.
+        name = "paper_validation" if args.ir is None else "ir_sweep_validation"
+    evaluate_on = "validation" if args.validation else "test"
+    out = _fresh(args.out / f"{name}.jsonl")
     rows = []
     for dataset in datasets:
         samples: dict = {}
@@ -241,9 +252,13 @@ def _run_paper(args: argparse.Namespace) -> None:
             gan_epochs=args.gan_epochs,
             progress=_progress,
             samples=samples,
+            evaluate_on=evaluate_on,
         )
-        _plot(paper.plot_minority_grid, samples, args.out / f"samples_{dataset}.png")
-    if args.ir is not None:
+        if not args.validation:
+            _plot(
+                paper.plot_minority_grid, samples, args.out / f"samples_{dataset}.png"
+            )
+    if args.ir is not None and not args.validation:
         _plot(paper.plot_ir_sweep, rows, args.out / "ir_sweep.png")
     print(paper.summarize_paper(rows))
     print(f"wrote {len(rows)} rows to {out}")

@@ -287,6 +287,53 @@ def test_run_paper_rejects_bad_arguments():
         run_paper(dataset="cifar", loader=fake_loader)
     with pytest.raises(ValueError, match="methods"):
         run_paper(methods=("none", "adasyn"), loader=fake_loader)
+    with pytest.raises(ValueError, match="evaluate_on"):
+        run_paper(evaluate_on="train", loader=fake_loader)
+
+
+def test_validation_runs_never_touch_the_test_set():
+    splits = []
+
+    def loader(dataset, split):
+        splits.append(split)
+        X, y = fake_loader(dataset, split)
+        # A pixel holding each row's index: which rows went where.
+        X = X.copy()
+        X[:, 0] = np.arange(len(y))
+        return X, y
+
+    trained, scored = [], []
+    original_train, original_evaluate = paper.train_cnn, paper.evaluate
+
+    def train_spy(X, y, **kwargs):
+        trained.append((X[:, 0] * 255).round().astype(int))
+        return original_train(X, y, **kwargs)
+
+    def evaluate_spy(model, X, y):
+        scored.append(((X[:, 0] * 255).round().astype(int), np.asarray(y)))
+        return original_evaluate(model, X, y)
+
+    kwargs = dict(methods=("none",), device="cpu", counts=SMALL_COUNTS, seeds=(3,))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(paper, "train_cnn", train_spy)
+        mp.setattr(paper, "evaluate", evaluate_spy)
+        mp.setattr(paper, "CNN_EPOCHS", {"mnist": 1})
+        (validation,) = run_paper(loader=loader, evaluate_on="validation", **kwargs)
+        assert splits == ["train"]
+        (test,) = run_paper(loader=loader, **kwargs)
+    assert validation["evaluated_on"] == "validation"
+    assert test["evaluated_on"] == "test"
+    # The same split either way; the validation rows are the other training
+    # rows, balanced (25 per class in the fake data, minus the split's).
+    np.testing.assert_array_equal(trained[0], trained[1])
+    held_out, held_labels = scored[0]
+    assert not set(held_out) & set(trained[0])
+    assert len(set(held_out)) == len(held_out)
+    np.testing.assert_array_equal(
+        np.bincount(held_labels, minlength=10), 25 - np.array(SMALL_COUNTS)
+    )
+    # The test-mode run scores on the 100 rows of the test split.
+    assert len(scored[1][0]) == 100
 
 
 # -- the summary -------------------------------------------------------------

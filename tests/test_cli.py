@@ -67,14 +67,15 @@ def _read_jsonl(path):
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def _fake_mnist(root):
-    """MNIST-shaped IDX files with exactly the protocol's class counts."""
+def _fake_mnist(root, extra=0):
+    """MNIST-shaped IDX files with the protocol's class counts (+ ``extra``)."""
     from imbgan.datasets import DEFAULT_COUNTS
 
     from .test_datasets import write_idx
 
     rng = np.random.default_rng(0)
-    for stem, counts in (("train", DEFAULT_COUNTS), ("t10k", (30,) * 10)):
+    train_counts = tuple(c + extra for c in DEFAULT_COUNTS)
+    for stem, counts in (("train", train_counts), ("t10k", (30,) * 10)):
         labels = np.repeat(np.arange(10, dtype=np.uint8), counts)
         # a class-dependent bright square, so the quick CNN has signal
         images = rng.integers(0, 60, size=(len(labels), 28, 28), dtype=np.uint8)
@@ -124,6 +125,24 @@ def test_quick_ir_sweep_goes_to_its_own_file(tmp_path):
     # a rerun rewrites the file instead of appending to it
     assert main(argv) == 0
     assert len(_read_jsonl(out / "ir_sweep.jsonl")) == len(rows)
+
+
+def test_validation_run_goes_to_its_own_file(tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = [
+        "benchmark", "paper", "--quick", "--dataset", "mnist", "--validation",
+        "--methods", "none", "--data-dir", str(tmp_path / "data"),
+        "--out", str(out), "--device", "cpu",
+    ]  # fmt: skip
+    _fake_mnist(tmp_path / "data")  # the split takes every training row
+    assert main(argv) == 1
+    assert "none is left for a validation set" in capsys.readouterr().err
+    _fake_mnist(tmp_path / "data", extra=5)
+    assert main(argv) == 0
+    (row,) = _read_jsonl(out / "paper_validation.jsonl")
+    assert row["evaluated_on"] == "validation"
+    assert not (out / "paper_protocol.jsonl").exists()
+    assert not (out / "samples_mnist.png").exists()
 
 
 def test_quick_tabular_run(tmp_path, monkeypatch, capsys):

@@ -73,6 +73,7 @@ ROW_FIELDS = (
     "method",
     "seed",
     "ir",
+    "evaluated_on",
     *METRICS,
     "fit_seconds",
     "cnn_seconds",
@@ -86,6 +87,9 @@ FACTOR_NAMES = ("shape", "scale", "rotation", "pos_x", "pos_y")
 _IMAGE_SIDE = 28
 _QUICK_PER_CLASS = 100
 _QUICK_TEST_ROWS = 1000
+VALIDATION_PER_CLASS = 1000
+"""Rows per class of the validation set (as many as the official test set's)."""
+EVALUATION_SETS = ("test", "validation")
 _EVAL_BATCH = 1000
 _ENCODE_BATCH = 1024
 
@@ -476,6 +480,33 @@ def _quick_cap(y: np.ndarray, per_class: int, seed: int) -> np.ndarray:
     return np.sort(np.concatenate(keep))
 
 
+def _validation_rows(
+    y_train: np.ndarray, split_rows: np.ndarray, per_class: int, seed: int
+) -> np.ndarray:
+    """Sorted indices of a balanced validation set disjoint from the split.
+
+    Drawn from the official training rows the imbalanced split left out, so
+    that levers and hyper-parameters are tuned without ever touching the
+    official test set.
+    """
+    unused = np.ones(len(y_train), dtype=bool)
+    unused[split_rows] = False
+    # A stream of its own: the split's and the sampler's draws are unchanged.
+    rng = np.random.default_rng([seed, 1])
+    keep = []
+    for klass in np.unique(y_train):
+        rows = np.flatnonzero(unused & (y_train == klass))
+        if len(rows) == 0:
+            raise ValueError(
+                f"the split uses every training row of class {klass}: none is "
+                "left for a validation set."
+            )
+        if len(rows) > per_class:
+            rows = rng.choice(rows, per_class, replace=False)
+        keep.append(rows)
+    return np.sort(np.concatenate(keep))
+
+
 def _append_jsonl(path: Path, row: Mapping) -> None:
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(row) + "\n")
@@ -498,6 +529,7 @@ def run_paper(
     loader: Callable[[str, str], tuple[np.ndarray, np.ndarray]] | None = None,
     counts: Sequence[int] | None = None,
     samples: dict[str, np.ndarray] | None = None,
+    evaluate_on: str = "test",
 ) -> list[dict]:
     """Run the image protocol: every IR, seed and method; one row per run.
 
@@ -541,15 +573,21 @@ def run_paper(
         Filled, for the first IR and seed, with up to 8 class-9 images in
         ``[0, 1]``: ``"real"`` (from the split) and, per over-sampling
         method, its first synthetic ones (for :func:`plot_minority_grid`).
+    evaluate_on : {"test", "validation"}, default="test"
+        ``"test"``: the official test set. ``"validation"``: for tuning, a
+        balanced set of :data:`VALIDATION_PER_CLASS` rows per class drawn
+        (per seed) from the official training rows the split left out; the
+        test set is then not even loaded. The split, samplers and CNNs are
+        the same either way.
 
     Returns
     -------
     rows : list of dict
         Keys :data:`ROW_FIELDS`: ``dataset``, ``method``, ``seed``, ``ir``
-        (``None`` for the standard split), the six metrics, ``fit_seconds``
-        (the sampler's fit; 0 for none/weighted), ``cnn_seconds``,
-        ``n_train`` (rows the CNN was trained on, after resampling) and
-        ``device``.
+        (``None`` for the standard split), ``evaluated_on``, the six
+        metrics, ``fit_seconds`` (the sampler's fit; 0 for none/weighted),
+        ``cnn_seconds``, ``n_train`` (rows the CNN was trained on, after
+        resampling) and ``device``.
     """
     if dataset not in DATASETS:
         raise ValueError(f"dataset must be one of {DATASETS}; got {dataset!r}.")
@@ -558,6 +596,10 @@ def run_paper(
     if unknown or not methods:
         raise ValueError(
             f"methods must be a non-empty subset of {METHODS}; unknown: {unknown}."
+        )
+    if evaluate_on not in EVALUATION_SETS:
+        raise ValueError(
+            f"evaluate_on must be one of {EVALUATION_SETS}; got {evaluate_on!r}."
         )
     seeds = [int(s) for s in seeds]
     irs = [None if ir is None else int(ir) for ir in irs]
@@ -574,10 +616,12 @@ def run_paper(
     from ..datasets import make_imbalance_protocol
 
     X_train, y_train = load(dataset, "train")
-    X_test, y_test = load(dataset, "test")
-    if quick:
-        X_test, y_test = X_test[:_QUICK_TEST_ROWS], y_test[:_QUICK_TEST_ROWS]
-    X_test = _as_unit_images(X_test, "X_test")
+    y_train = np.asarray(y_train)
+    if evaluate_on == "test":
+        X_test, y_test = load(dataset, "test")
+        if quick:
+            X_test, y_test = X_test[:_QUICK_TEST_ROWS], y_test[:_QUICK_TEST_ROWS]
+        X_test = _as_unit_images(X_test, "X_test")
     out_path = None if out is None else Path(out)
     if out_path is not None:
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -585,12 +629,24 @@ def run_paper(
     rows = []
     for ir in irs:
         for seed in seeds:
-            X_split, y_split = make_imbalance_protocol(
-                X_train, y_train, counts=counts, ir=ir, random_state=seed
+            # The split as row indices (the draw depends on y and the seed
+            # only), so that the validation set can avoid its rows.
+            split_rows, y_split = make_imbalance_protocol(
+                np.arange(len(y_train)),
+                y_train,
+                counts=counts,
+                ir=ir,
+                random_state=seed,
             )
+            X_split = X_train[split_rows]
             if quick:
                 keep = _quick_cap(np.asarray(y_split), _QUICK_PER_CLASS, seed)
                 X_split, y_split = X_split[keep], y_split[keep]
+            if evaluate_on == "validation":
+                per_class = _QUICK_TEST_ROWS // 10 if quick else VALIDATION_PER_CLASS
+                held_out = _validation_rows(y_train, split_rows, per_class, seed)
+                X_test = _as_unit_images(X_train[held_out], "X_validation")
+                y_test = y_train[held_out]
             for method in methods:
                 X_res, y_res, class_weight, fit_seconds = resample(
                     method,
@@ -617,6 +673,7 @@ def run_paper(
                     "method": method,
                     "seed": seed,
                     "ir": ir,
+                    "evaluated_on": evaluate_on,
                     **evaluate(model, X_test, y_test),
                     "fit_seconds": float(fit_seconds),
                     "cnn_seconds": float(cnn_seconds),
