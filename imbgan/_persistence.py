@@ -537,6 +537,10 @@ def _check_config(raw: Any) -> TrainingConfig:
             values[key] = value if isinstance(value, bool) else _int(value, where, 0)
         elif key == "learning_rate":
             values[key] = _float(value, where, positive=True)
+        elif key == "ema_decay":
+            values[key] = _float(value, where)
+            if values[key] >= 1:
+                _fail(f"{where} must be below 1; got {value!r}.")
         elif key == "precision":
             if value not in ("float32", "bfloat16"):
                 _fail(f"{where} must be 'float32' or 'bfloat16'; got {value!r:.40}.")

@@ -128,6 +128,13 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         this off (values are only clipped to the observed range, and
         integer columns rounded). Ignored for images.
 
+    ema_decay : float, default=None
+        When set, the generator that samples is an exponential moving
+        average of the trained generator's weights over the training steps
+        (decay ``min(ema_decay, (1 + t) / (10 + t))`` at step ``t``), which
+        smooths out the oscillation of GAN training. ``None`` (or 0) samples
+        from the generator's final weights.
+
     device : str, default="auto"
         ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"`` or
         ``"cuda:N"``. Resolved at fit time into ``device_``.
@@ -222,6 +229,7 @@ class _BaseGANOversampler(BaseOverSampler):
         "balanced_batches": ["boolean"],
         "fidelity_threshold": [Interval(Real, 0, 1, closed="both"), None],
         "max_discrete_levels": [Interval(Integral, 0, None, closed="left")],
+        "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
         "device": [str],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "precision": [StrOptions({"float32", "bfloat16"})],
@@ -244,6 +252,7 @@ class _BaseGANOversampler(BaseOverSampler):
         balanced_batches=True,
         fidelity_threshold=None,
         max_discrete_levels=10,
+        ema_decay=None,
         device="auto",
         n_threads=None,
         precision="float32",
@@ -263,6 +272,7 @@ class _BaseGANOversampler(BaseOverSampler):
         self.balanced_batches = balanced_batches
         self.fidelity_threshold = fidelity_threshold
         self.max_discrete_levels = max_discrete_levels
+        self.ema_decay = ema_decay
         self.device = device
         self.n_threads = n_threads
         self.precision = precision
@@ -397,6 +407,7 @@ class _BaseGANOversampler(BaseOverSampler):
             verbose=self.verbose,
             precision=self.precision,
             compile=bool(self.torch_compile),
+            ema_decay=float(self.ema_decay or 0.0),
         )
         generator, discriminator = build_networks(
             n_features=X.shape[1],
@@ -716,6 +727,7 @@ default=None
         balanced_batches=True,
         fidelity_threshold=None,
         max_discrete_levels=10,
+        ema_decay=None,
         device="auto",
         n_threads=None,
         precision="float32",
@@ -736,6 +748,7 @@ default=None
             balanced_batches=balanced_batches,
             fidelity_threshold=fidelity_threshold,
             max_discrete_levels=max_discrete_levels,
+            ema_decay=ema_decay,
             device=device,
             n_threads=n_threads,
             precision=precision,

@@ -84,6 +84,7 @@ class TrainingConfig:
     verbose: int = 0
     precision: str = "float32"
     compile: bool = False
+    ema_decay: float = 0.0
 
 
 def draw_latents(
@@ -200,7 +201,8 @@ def train_gan(
     d_params = [p for p in discriminator.parameters() if id(p) not in code_head_ids]
     opt_d = _adam(d_params, config.learning_rate)
     opt_g = _adam(list(generator.parameters()) + code_head_params, config.learning_rate)
-    stateful = (generator, discriminator, opt_g, opt_d)
+    ema = _GeneratorAverage(generator, config.ema_decay)
+    stateful = (generator, discriminator, opt_g, opt_d, ema)
     # Compiled wrappers share the modules' parameters; the modules themselves
     # stay plain, so state dicts, rollback and saving are unchanged.
     g_forward, d_forward = _maybe_compile(generator, discriminator, config)
@@ -215,7 +217,7 @@ def train_gan(
     epoch = 1
     while epoch <= config.epochs:
         means = _run_epoch(
-            g_forward, d_forward, opt_g, opt_d, X, y, regularizer, config, rng
+            g_forward, d_forward, opt_g, opt_d, X, y, regularizer, config, rng, ema
         )
         if all(math.isfinite(v) for v in means.values()) and _finite_weights(
             generator, discriminator
@@ -248,6 +250,7 @@ def train_gan(
             RuntimeWarning,
             stacklevel=3,
         )
+    ema.copy_to(generator)
     generator.eval()
     discriminator.eval()
     return history
@@ -294,6 +297,7 @@ def _run_epoch(
     regularizer: Regularizer,
     config: TrainingConfig,
     rng: torch.Generator,
+    ema: _GeneratorAverage,
 ) -> dict[str, float]:
     """One pass of alternating D and G steps; the epoch's mean losses."""
     device = X.device
@@ -339,11 +343,55 @@ def _run_epoch(
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         opt_g.step()
+        ema.update()
 
         losses = (d_loss, g_loss, class_loss, reg_loss)
         sums += torch.stack([loss.detach() for loss in losses])
     means = (sums / len(batches)).tolist()
     return dict(zip(_LOSSES, means, strict=True))
+
+
+class _GeneratorAverage:
+    """An exponential moving average of the generator's weights.
+
+    GAN generators oscillate around an equilibrium rather than settle; an
+    average of their recent weights samples from a smoother point, and the
+    last epochs' luck matters less. The average replaces the generator's
+    weights when training ends (the discriminator is never averaged). The
+    decay grows with the number of steps, ``min(decay, (1 + t) / (10 + t))``,
+    so a short fit is not dominated by its first, untrained weights.
+    ``decay == 0`` disables it (nothing is stored or computed).
+    """
+
+    def __init__(self, generator: nn.Module, decay: float) -> None:
+        self.decay = decay
+        self.params = [p for p in generator.parameters() if p.requires_grad]
+        self.average = [p.detach().clone() for p in self.params] if decay else []
+        self.steps = 0
+
+    def update(self) -> None:
+        if not self.decay:
+            return
+        self.steps += 1
+        decay = min(self.decay, (1 + self.steps) / (10 + self.steps))
+        with torch.no_grad():
+            for average, param in zip(self.average, self.params, strict=True):
+                average.lerp_(param, 1 - decay)
+
+    def copy_to(self, generator: nn.Module) -> None:
+        if not self.decay:
+            return
+        with torch.no_grad():
+            for param, average in zip(self.params, self.average, strict=True):
+                param.copy_(average)
+
+    # The rollback snapshot (_snapshot/_restore) treats it like a module.
+    def state_dict(self) -> dict:
+        return {"average": self.average, "steps": self.steps}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.average = state["average"]
+        self.steps = state["steps"]
 
 
 def _adam(params: list[nn.Parameter], learning_rate: float) -> torch.optim.Adam:

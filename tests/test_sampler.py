@@ -167,6 +167,47 @@ def test_discrete_dataframe_columns_keep_levels_and_dtype(three_class):
     assert set(X_res["grade"].iloc[len(frame) :]) <= {1, 3, 5}
 
 
+# -- generator averaging ---------------------------------------------------------
+
+
+def test_ema_changes_the_sampling_generator_not_the_training(three_class):
+    X, y = three_class
+    plain = _fast(BayesGANOversampler, epochs=4)
+    X_plain, _ = plain.fit_resample(X, y)
+    X_zero, _ = _fast(BayesGANOversampler, epochs=4, ema_decay=0.0).fit_resample(X, y)
+    np.testing.assert_array_equal(X_zero, X_plain)
+    averaged = _fast(BayesGANOversampler, epochs=4, ema_decay=0.99)
+    X_avg, _ = averaged.fit_resample(X, y)
+    assert averaged.config_.ema_decay == 0.99
+    # The same training run (the discriminator never sees the average) ...
+    assert averaged.history_ == plain.history_
+    for key, value in plain.discriminator_.state_dict().items():
+        assert torch.equal(averaged.discriminator_.state_dict()[key], value), key
+    # ... but another generator: the average of its weights, not the last.
+    weights = dict(plain.generator_.named_parameters())
+    averaged_weights = dict(averaged.generator_.named_parameters())
+    assert not all(torch.equal(weights[k], averaged_weights[k]) for k in weights)
+    assert not np.array_equal(X_avg, X_plain)
+    np.testing.assert_array_equal(X_avg[: len(X)], X)
+    X_again, _ = clone(averaged).fit_resample(X, y)
+    np.testing.assert_array_equal(X_again, X_avg)
+
+
+def test_ema_of_a_single_step_is_a_lerp_towards_the_new_weights():
+    from imbgan._training import _GeneratorAverage
+
+    net = torch.nn.Linear(2, 1)
+    start = [p.detach().clone() for p in net.parameters()]
+    average = _GeneratorAverage(net, 0.999)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(1.0)
+    average.update()  # step 1: decay min(.999, 2 / 11)
+    average.copy_to(net)
+    for p, p0 in zip(net.parameters(), start, strict=True):
+        torch.testing.assert_close(p, p0 + 9 / 11)
+
+
 # -- awkward but valid input ----------------------------------------------------
 
 
