@@ -7,7 +7,8 @@ Usage (from this folder, so the patch modules import)::
 ``JSON_PARAMS`` are BayesGANOversampler parameters (``'{}'`` for the
 defaults). A NAME containing ``snap`` applies :mod:`snap_patch`, one
 containing ``mm`` applies :mod:`mm_patch`, one containing ``quant``
-applies :mod:`quantile_patch` (code levers tried before they
+applies :mod:`quantile_patch`, one containing ``gclass`` applies
+:mod:`gclass_patch` (code levers tried before they
 become library code). Writes ``OUT_DIR/NAME.jsonl`` (the suite's rows) and
 prints one JSON line with the means; docs/lab_notebook.md quotes them.
 """
@@ -27,6 +28,8 @@ if "mm" in name:
     import mm_patch  # noqa: F401
 if "quant" in name:
     import quantile_patch  # noqa: F401
+if "gclass" in name:
+    import gclass_patch  # noqa: F401
 # After quantile_patch, so that snapping wraps whichever scaler is in place.
 if "snap" in name:
     import snap_patch  # noqa: F401
