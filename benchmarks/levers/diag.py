@@ -1,6 +1,7 @@
 """Dispersion of synthetic minority rows: BayesGAN against SMOTE.
 
-Usage: ``python diag.py satimage pc1`` (``MM=1`` applies :mod:`mm_patch`).
+Usage: ``python diag.py satimage pc1`` (``MM=1`` applies :mod:`mm_patch`;
+``PATCHES=projection_patch,gclass_patch`` imports those lever modules).
 For each set, on standardised features: the median over features of the
 synthetic / real minority standard deviation, and the mean distance from a
 synthetic row to the nearest real minority row and to the nearest majority
@@ -19,6 +20,8 @@ from imbgan.benchmark.tabular import load_tabular
 
 if os.environ.get("MM"):
     import mm_patch  # noqa: F401
+for patch in filter(None, os.environ.get("PATCHES", "").split(",")):
+    __import__(patch)
 
 
 def nearest(a, b):
@@ -38,10 +41,14 @@ for name in sys.argv[1:]:
     print(name, "n_min", len(real), "n_feat", X.shape[1])
     for label, rows in (("gan", fake), ("smote", smote)):
         ratio = np.median(rows.std(0) / (real.std(0) + 1e-9))
+        # Rows closer to a majority row than to a real minority row: how
+        # much of the class boundary the synthetic rows cover.
+        near_major = np.mean(nearest(rows, majority) < nearest(rows, real))
         print(
             f"  {label:5s} std ratio median {ratio:.2f} | mean dist to nearest "
             f"real minority {nearest(rows, real).mean():.2f} | to nearest "
-            f"majority {nearest(rows, majority).mean():.2f}"
+            f"majority {nearest(rows, majority).mean():.2f} | nearer a majority "
+            f"row {near_major:.2f}"
         )
     among = np.mean([np.sort(np.sqrt(((real - r) ** 2).sum(1)))[1] for r in real])
     print(

@@ -9,10 +9,12 @@ Runs the MNIST protocol of ``imbgan benchmark paper`` with
 training rows the split left out; the test set is never loaded), the GAN
 methods built with ``JSON_PARAMS`` on top of the library defaults. Writes
 ``OUT_DIR/NAME.jsonl`` and prints the mean recall of classes 8 and 9 per
-method.
+method. ``PATCHES=projection_patch,gclass_patch`` (env) first imports those
+lever modules of this folder.
 """
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -20,6 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from imbgan.benchmark import paper
+
+sys.path.insert(0, str(Path(__file__).parent))
+for patch in filter(None, os.environ.get("PATCHES", "").split(",")):
+    __import__(patch)
 
 name, raw_params, raw_seeds, raw_methods, out_dir = sys.argv[1:6]
 params = json.loads(raw_params)

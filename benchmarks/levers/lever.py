@@ -8,7 +8,8 @@ Usage (from this folder, so the patch modules import)::
 defaults). A NAME containing ``snap`` applies :mod:`snap_patch`, one
 containing ``mm`` applies :mod:`mm_patch`, one containing ``quant``
 applies :mod:`quantile_patch`, one containing ``gclass`` applies
-:mod:`gclass_patch` (code levers tried before they
+:mod:`gclass_patch`, one containing ``proj`` applies
+:mod:`projection_patch` (code levers tried before they
 become library code). Writes ``OUT_DIR/NAME.jsonl`` (the suite's rows) and
 prints one JSON line with the means; docs/lab_notebook.md quotes them.
 """
@@ -30,6 +31,8 @@ if "quant" in name:
     import quantile_patch  # noqa: F401
 if "gclass" in name:
     import gclass_patch  # noqa: F401
+if "proj" in name:
+    import projection_patch  # noqa: F401
 # After quantile_patch, so that snapping wraps whichever scaler is in place.
 if "snap" in name:
     import snap_patch  # noqa: F401
