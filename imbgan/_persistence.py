@@ -75,6 +75,9 @@ _SCALER_ARRAYS = ("feature_min_", "feature_max_", "center_", "half_range_")
 _SCALER_MASK = "integer_columns_"  # which columns inverse_transform rounds
 _SCALER_LEVELS = "levels_"  # the levels discrete columns snap to
 _NETWORKS = ("generator", "discriminator")
+# Parameters added after format version 1 was first written, with the value
+# that reproduces what files written before them did.
+_LEGACY_VALUES = {"max_discrete_levels": 0, "ema_decay": None}
 _CLASS_KINDS = frozenset("biufUO")  # O: labels were Python objects (str or int)
 _SCALER_DTYPE_KINDS = frozenset("biuf")
 _NPY_HEADER_LIMIT = 10000  # numpy's own default limit on a header's size
@@ -508,6 +511,12 @@ def _make_estimator(document: dict[str, Any], expected_class: type | None):
     if raw_params.keys() & set(not_saved):
         _fail("a parameter is both saved and listed as not saved.")
     params = {k: _decode(v, f"parameter {k!r}") for k, v in raw_params.items()}
+    # A parameter added after a file was written: the model in the file was
+    # fitted with the behaviour that predates it, and the parameter must say
+    # so rather than take today's default.
+    for key, value in _LEGACY_VALUES.items():
+        if key in valid and key not in raw_params and key not in not_saved:
+            params[key] = value
     try:
         estimator.set_params(**params)
         # sklearn's own constraints, the ones fit would check
@@ -995,10 +1004,6 @@ def _build(state: dict[str, Any], arrays: dict[str, np.ndarray], device: torch.d
     _restore_network(discriminator, "discriminator", arrays)
 
     estimator = state["estimator"]
-    if state["discrete_columns"] is None:
-        # A file from before snapping existed: its model never snapped, and
-        # the parameter must say so rather than take today's default.
-        estimator.max_discrete_levels = 0
     scaler.max_levels = estimator.max_discrete_levels
     estimator.n_features_in_ = state["n_features"]
     if "feature_names_in_" in arrays:

@@ -262,8 +262,9 @@ def test_discrete_levels_survive_a_round_trip(fitted, tmp_path):
 
 
 def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
-    # Files written before max_discrete_levels existed have neither the
-    # document entry nor the array; they load as saved, and say so.
+    # Files written before max_discrete_levels and ema_decay existed have
+    # neither the parameters nor the document entries nor the levels array;
+    # they load as saved, and their parameters say so.
     sampler = fitted("discrete-columns")[0]
     save_sampler(sampler, tmp_path / "new.npz")
     members = _members(tmp_path / "new.npz")
@@ -271,10 +272,13 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     document = _document(members)
     del document["fitted"]["scaler_"]["discrete_columns"]
     del document["params"]["max_discrete_levels"]
+    del document["params"]["ema_decay"]
+    del document["fitted"]["config_"]["ema_decay"]
     text = json.dumps(document).encode()
     members["config.json"] = np.frombuffer(text, dtype=np.uint8)
     old = load_sampler(_write(tmp_path / "old.npz", members))
     assert old.max_discrete_levels == 0
+    assert old.ema_decay is None and old.config_.ema_decay == 0.0
     assert old.scaler_.levels_ == {}
     samples = old.sample(300, sampler.classes_[1], random_state=0)
     assert not set(np.unique(samples[:, 2])) <= {0.0, 1.0}
