@@ -54,13 +54,15 @@ def _draw_screened(
     config: TrainingConfig,
     rng: torch.Generator,
     threshold: float,
+    scaler: RangeScaler,
 ) -> torch.Tensor:
     """Keep candidates the class head assigns to ``class_index`` confidently.
 
     A candidate is accepted when its most likely class is ``class_index`` and
     that class has probability at least ``threshold``. Counts are exact: after
     ``FILTER_ROUNDS`` rounds the most confident rejected candidates fill the
-    places left.
+    places left. The class head judges each candidate as it will be returned
+    (rounded and snapped by ``scaler``), not the generator's raw output.
     """
     kept: list[torch.Tensor] = []
     rejected: list[tuple[torch.Tensor, torch.Tensor]] = []
@@ -70,7 +72,7 @@ def _draw_screened(
             generator, class_index, max(2 * (n - n_kept), 16), None, config, rng
         )
         with autocast(candidates.device, config.precision):
-            _, logits, _ = discriminator(candidates)
+            _, logits, _ = discriminator(_as_returned(candidates, scaler))
         proba = torch.softmax(logits.float(), dim=1)
         confidence = proba[:, class_index]
         accept = (proba.argmax(dim=1) == class_index) & (confidence >= threshold)
@@ -87,6 +89,17 @@ def _draw_screened(
         )
         result = torch.cat([result, pool[best[: n - result.shape[0]]]])
     return result
+
+
+def _as_returned(scaled: torch.Tensor, scaler: RangeScaler) -> torch.Tensor:
+    """``scaled`` after the way out and back: integer columns rounded, discrete
+    columns snapped. Without such columns the way out changes nothing the
+    generator's clamp has not already done, and ``scaled`` is returned as is.
+    """
+    if not (scaler.integer_columns_.any() or scaler.levels_):
+        return scaled
+    rows = scaler.inverse_transform(scaled.cpu().numpy())
+    return torch.as_tensor(scaler.transform(rows), device=scaled.device)
 
 
 def fill_rows(
@@ -135,6 +148,7 @@ def fill_rows(
                 config,
                 rng,
                 fidelity_threshold,
+                scaler,
             )
         if not bool(torch.isfinite(scaled).all()):
             raise FloatingPointError(

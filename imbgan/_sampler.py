@@ -128,12 +128,14 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         this off (values are only clipped to the observed range, and
         integer columns rounded). Ignored for images.
 
-    ema_decay : float, default=None
-        When set, the generator that samples is an exponential moving
-        average of the trained generator's weights over the training steps
-        (decay ``min(ema_decay, (1 + t) / (10 + t))`` at step ``t``), which
-        smooths out the oscillation of GAN training. ``None`` (or 0) samples
-        from the generator's final weights.
+    ema_decay : float, default=0.999
+        The generator that samples is an exponential moving average of the
+        trained generator's weights over the training steps (decay
+        ``min(ema_decay, (1 + t) / (10 + t))`` at step ``t``, so roughly the
+        last tenth of a short fit), which smooths out the oscillation of GAN
+        training: the last weights are a point of an orbit, off the data in
+        directions a linear classifier picks up. ``None`` (or 0) samples
+        from the generator's final weights. Training itself is the same.
 
     device : str, default="auto"
         ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"`` or
@@ -252,7 +254,7 @@ class _BaseGANOversampler(BaseOverSampler):
         balanced_batches=True,
         fidelity_threshold=None,
         max_discrete_levels=10,
-        ema_decay=None,
+        ema_decay=0.999,
         device="auto",
         n_threads=None,
         precision="float32",
@@ -727,7 +729,7 @@ default=None
         balanced_batches=True,
         fidelity_threshold=None,
         max_discrete_levels=10,
-        ema_decay=None,
+        ema_decay=0.999,
         device="auto",
         n_threads=None,
         precision="float32",
