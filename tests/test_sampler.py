@@ -193,6 +193,21 @@ def test_ema_changes_the_sampling_generator_not_the_training(three_class):
     np.testing.assert_array_equal(X_again, X_avg)
 
 
+def test_ema_decay_auto_averages_tabular_generators_only(three_class, digits):
+    X, y = three_class
+    auto = _fast(BayesGANOversampler)
+    X_auto, _ = auto.fit_resample(X, y)
+    assert auto.ema_decay == "auto" and auto.config_.ema_decay == 0.999
+    X_explicit, _ = _fast(BayesGANOversampler, ema_decay=0.999).fit_resample(X, y)
+    np.testing.assert_array_equal(X_auto, X_explicit)
+    X_img, y_img = digits
+    images = _fast(InfoGANOversampler, image_shape=(1, 8, 8))
+    X_res, _ = images.fit_resample(X_img, y_img)
+    assert images.config_.ema_decay == 0.0
+    plain = _fast(InfoGANOversampler, image_shape=(1, 8, 8), ema_decay=None)
+    np.testing.assert_array_equal(plain.fit_resample(X_img, y_img)[0], X_res)
+
+
 def test_ema_of_a_single_step_is_a_lerp_towards_the_new_weights():
     from imbgan._training import _GeneratorAverage
 
