@@ -325,19 +325,13 @@ DISCRETE_ARRAY_EDITS = {
 @pytest.mark.parametrize("case", list(DISCRETE_CONFIG_EDITS))
 def test_invalid_discrete_columns_are_rejected(case, discrete_file, tmp_path):
     edit, fragment = DISCRETE_CONFIG_EDITS[case]
-    path = _with_config(discrete_file, tmp_path / "bad.npz", edit)
-    with pytest.raises(ValueError, match=f"^{INVALID_FILE}") as info:
-        load_sampler(path)
-    assert fragment in str(info.value)
+    _assert_invalid(_with_config(discrete_file, tmp_path / "bad.npz", edit), fragment)
 
 
 @pytest.mark.parametrize("case", list(DISCRETE_ARRAY_EDITS))
 def test_invalid_levels_are_rejected(case, discrete_file, tmp_path):
     edit, fragment = DISCRETE_ARRAY_EDITS[case]
-    path = _with_arrays(discrete_file, tmp_path / "bad.npz", edit)
-    with pytest.raises(ValueError, match=f"^{INVALID_FILE}") as info:
-        load_sampler(path)
-    assert fragment in str(info.value)
+    _assert_invalid(_with_arrays(discrete_file, tmp_path / "bad.npz", edit), fragment)
 
 
 def test_dag_param_forms(fitted, tmp_path):
@@ -513,6 +507,13 @@ def _with_arrays(valid: Path, out: Path, edit: Callable[[dict], None]) -> Path:
     return _write(out, members)
 
 
+def _assert_invalid(path: Path, fragment: str) -> None:
+    """Loading ``path`` is refused as an invalid file, naming ``fragment``."""
+    with pytest.raises(ValueError, match=f"^{INVALID_FILE}") as info:
+        load_sampler(path)
+    assert fragment in str(info.value)
+
+
 def _set_fitted(key, value):
     return lambda doc: doc["fitted"].__setitem__(key, value)
 
@@ -630,19 +631,13 @@ ARRAY_EDITS = {
 @pytest.mark.parametrize("case", list(CONFIG_EDITS))
 def test_invalid_config_is_rejected(case, valid_file, tmp_path):
     edit, fragment = CONFIG_EDITS[case]
-    path = _with_config(valid_file, tmp_path / "bad.npz", edit)
-    with pytest.raises(ValueError, match=f"^{INVALID_FILE}") as info:
-        load_sampler(path)
-    assert fragment in str(info.value)
+    _assert_invalid(_with_config(valid_file, tmp_path / "bad.npz", edit), fragment)
 
 
 @pytest.mark.parametrize("case", list(ARRAY_EDITS))
 def test_invalid_arrays_are_rejected(case, valid_file, tmp_path):
     edit, fragment = ARRAY_EDITS[case]
-    path = _with_arrays(valid_file, tmp_path / "bad.npz", edit)
-    with pytest.raises(ValueError, match=f"^{INVALID_FILE}") as info:
-        load_sampler(path)
-    assert fragment in str(info.value)
+    _assert_invalid(_with_arrays(valid_file, tmp_path / "bad.npz", edit), fragment)
 
 
 def test_the_unmodified_helpers_give_a_loadable_file(valid_file, tmp_path):
