@@ -12,9 +12,11 @@ applies :mod:`quantile_patch`, one containing ``gclass`` applies
 :mod:`projection_patch` (code levers tried before they
 become library code). Writes ``OUT_DIR/NAME.jsonl`` (the suite's rows) and
 prints one JSON line with the means; docs/lab_notebook.md quotes them.
+``SEED`` (env, default 0) is the samplers' ``random_state``; the folds stay.
 """
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -49,7 +51,10 @@ def make(method, seed, device, epochs):
 
 tab._make_sampler = make
 start = time.time()
-rows = tab.run_tabular(methods=["smote", "bayesgan"], out=out_dir / f"{name}.jsonl")
+seed = int(os.environ.get("SEED", "0"))  # the samplers' random_state
+rows = tab.run_tabular(
+    methods=["smote", "bayesgan"], seed=seed, out=out_dir / f"{name}.jsonl"
+)
 by_method: dict = {}
 for row in rows:
     by_method.setdefault(row["method"], []).append(row)
