@@ -468,9 +468,10 @@ def _default_loader(data_dir):
     return load
 
 
-def _quick_cap(y: np.ndarray, per_class: int, seed: int) -> np.ndarray:
+def _cap_per_class(
+    y: np.ndarray, per_class: int, rng: np.random.Generator
+) -> np.ndarray:
     """Sorted indices keeping at most ``per_class`` rows of each class."""
-    rng = np.random.default_rng(seed)
     keep = []
     for klass in np.unique(y):
         rows = np.flatnonzero(y == klass)
@@ -489,22 +490,16 @@ def _validation_rows(
     that levers and hyper-parameters are tuned without ever touching the
     official test set.
     """
-    unused = np.ones(len(y_train), dtype=bool)
-    unused[split_rows] = False
+    unused = np.setdiff1d(np.arange(len(y_train)), split_rows)
+    missing = np.setdiff1d(np.unique(y_train), y_train[unused])
+    if missing.size:
+        raise ValueError(
+            f"the split uses every training row of class {missing[0]}: none is "
+            "left for a validation set."
+        )
     # A stream of its own: the split's and the sampler's draws are unchanged.
     rng = np.random.default_rng([seed, 1])
-    keep = []
-    for klass in np.unique(y_train):
-        rows = np.flatnonzero(unused & (y_train == klass))
-        if len(rows) == 0:
-            raise ValueError(
-                f"the split uses every training row of class {klass}: none is "
-                "left for a validation set."
-            )
-        if len(rows) > per_class:
-            rows = rng.choice(rows, per_class, replace=False)
-        keep.append(rows)
-    return np.sort(np.concatenate(keep))
+    return unused[_cap_per_class(y_train[unused], per_class, rng)]
 
 
 def _append_jsonl(path: Path, row: Mapping) -> None:
@@ -640,7 +635,9 @@ def run_paper(
             )
             X_split = X_train[split_rows]
             if quick:
-                keep = _quick_cap(np.asarray(y_split), _QUICK_PER_CLASS, seed)
+                keep = _cap_per_class(
+                    np.asarray(y_split), _QUICK_PER_CLASS, np.random.default_rng(seed)
+                )
                 X_split, y_split = X_split[keep], y_split[keep]
             if evaluate_on == "validation":
                 per_class = _QUICK_TEST_ROWS // 10 if quick else VALIDATION_PER_CLASS
