@@ -250,7 +250,7 @@ def train_gan(
             RuntimeWarning,
             stacklevel=3,
         )
-    ema.copy_to(generator)
+    ema.copy_to_generator()
     generator.eval()
     discriminator.eval()
     return history
@@ -382,7 +382,8 @@ class _GeneratorAverage:
             for average, param in zip(self.average, self.params, strict=True):
                 average.lerp_(param, 1 - decay)
 
-    def copy_to(self, generator: nn.Module) -> None:
+    def copy_to_generator(self) -> None:
+        """Overwrite the generator's weights with their average."""
         if not self.decay:
             return
         with torch.no_grad():

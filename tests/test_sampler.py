@@ -218,7 +218,7 @@ def test_ema_of_a_single_step_is_a_lerp_towards_the_new_weights():
         for p in net.parameters():
             p.add_(1.0)
     average.update()  # step 1: decay min(.999, 2 / 11)
-    average.copy_to(net)
+    average.copy_to_generator()
     for p, p0 in zip(net.parameters(), start, strict=True):
         torch.testing.assert_close(p, p0 + 9 / 11)
 
