@@ -20,7 +20,9 @@ Archive members (each a ``.npy`` file inside the zip):
   ``scaler/half_range_`` (float64, one value per feature) and
   ``scaler/integer_columns_`` (bool), and ``scaler/levels_`` (float64, the
   levels of the discrete columns listed in the document's
-  ``scaler_.discrete_columns``, concatenated in column order);
+  ``scaler_.discrete_columns``, concatenated in column order), and for a
+  quantile scaler (``scaler_.kind`` ``"quantile"``) ``scaler/quantiles_``
+  (float64, ``scaler_.n_quantiles`` rows, one column per feature);
 - ``generator/<key>`` and ``discriminator/<key>`` for every entry of the
   networks' ``state_dict()`` (float32).
 
@@ -49,7 +51,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._dag import LatentDAG, check_dag
 from ._networks import BoundedGenerator, build_meta_networks, build_networks
-from ._scaling import RangeScaler
+from ._scaling import MAX_QUANTILES, QuantileScaler, RangeScaler
 from ._threads import resolve_threads
 from ._training import TrainingConfig, resolve_device
 
@@ -74,10 +76,16 @@ _CONFIG_MEMBER = "config.json"
 _SCALER_ARRAYS = ("feature_min_", "feature_max_", "center_", "half_range_")
 _SCALER_MASK = "integer_columns_"  # which columns inverse_transform rounds
 _SCALER_LEVELS = "levels_"  # the levels discrete columns snap to
+_SCALER_QUANTILES = "quantiles_"  # a quantile scaler's per-column quantiles
+_SCALER_KINDS = ("minmax", "quantile")
 _NETWORKS = ("generator", "discriminator")
 # Parameters added after format version 1 was first written, with the value
 # that reproduces what files written before them did.
-_LEGACY_VALUES = {"max_discrete_levels": 0, "ema_decay": None}
+_LEGACY_VALUES = {
+    "max_discrete_levels": 0,
+    "ema_decay": None,
+    "feature_scaling": "minmax",
+}
 _CLASS_KINDS = frozenset("biufUO")  # O: labels were Python objects (str or int)
 _SCALER_DTYPE_KINDS = frozenset("biuf")
 _NPY_HEADER_LIMIT = 10000  # numpy's own default limit on a header's size
@@ -277,8 +285,12 @@ def save_sampler(sampler, path: str | os.PathLike) -> None:
                 [int(j), int(values.size)]
                 for j, values in sorted(scaler.levels_.items())
             ],
+            "kind": "minmax",
         },
     }
+    if isinstance(scaler, QuantileScaler):
+        fitted["scaler_"]["kind"] = "quantile"
+        fitted["scaler_"]["n_quantiles"] = int(scaler.quantiles_.shape[0])
     if hasattr(sampler, "dag_"):
         fitted["dag_"] = sampler.dag_.to_dict()
     document = {
@@ -310,6 +322,8 @@ def save_sampler(sampler, path: str | os.PathLike) -> None:
     arrays[f"scaler/{_SCALER_LEVELS}"] = np.concatenate(
         [np.empty(0)] + [values for _, values in sorted(scaler.levels_.items())]
     ).astype(np.float64)
+    if isinstance(scaler, QuantileScaler):
+        arrays[f"scaler/{_SCALER_QUANTILES}"] = scaler.quantiles_.astype(np.float64)
     arrays.update(_network_arrays("generator", sampler.generator_))
     arrays.update(_network_arrays("discriminator", sampler.discriminator_))
 
@@ -775,12 +789,18 @@ def _check_document(document: dict[str, Any], expected_class: type | None):
         _fail(f"config_.n_codes={config.n_codes} differs from n_codes_={n_codes}.")
     history = _check_history(fitted["history_"])
     scaler_doc = fitted["scaler_"]
-    # discrete_columns is optional: files written before snapping existed
-    # have none, and load as they were saved (no snapping).
-    _check_keys(scaler_doc, {"per_feature", "dtype"}, {"discrete_columns"}, "scaler_")
+    # discrete_columns and kind are optional: files written before snapping
+    # or quantile scaling existed have none, and load as they were saved.
+    _check_keys(
+        scaler_doc,
+        {"per_feature", "dtype"},
+        {"discrete_columns", "kind", "n_quantiles"},
+        "scaler_",
+    )
     if not isinstance(scaler_doc["per_feature"], bool):
         _fail("scaler_.per_feature must be true or false.")
     discrete = _check_discrete_columns(scaler_doc, n_features)
+    n_quantiles = _check_scaler_kind(scaler_doc)
     scaler_dtype = _check_scaler_dtype(scaler_doc["dtype"])
     strategy = fitted["sampling_strategy_"]
     if not isinstance(strategy, list) or not all(
@@ -824,6 +844,8 @@ def _check_document(document: dict[str, Any], expected_class: type | None):
     if discrete is not None:
         n_levels = sum(count for _, count in discrete)
         expected[f"scaler/{_SCALER_LEVELS}"] = ((n_levels,), "f", 8)
+    if n_quantiles is not None:
+        expected[f"scaler/{_SCALER_QUANTILES}"] = ((n_quantiles, n_features), "f", 8)
     for key, shape in shapes.items():
         # float32 only: the item size bound rules out float64 and wider
         expected[key] = (shape, "f", 4)
@@ -838,11 +860,28 @@ def _check_document(document: dict[str, Any], expected_class: type | None):
         "history": history,
         "per_feature": scaler_doc["per_feature"],
         "discrete_columns": discrete,
+        "n_quantiles": n_quantiles,
         "scaler_dtype": scaler_dtype,
         "strategy": strategy,
         "dag": dag,
         "expected": expected,
     }
+
+
+def _check_scaler_kind(scaler_doc: dict[str, Any]) -> int | None:
+    """A quantile scaler's number of quantiles; None for a min-max scaler."""
+    kind = scaler_doc.get("kind", "minmax")
+    if kind not in _SCALER_KINDS:
+        _fail(f"scaler_.kind must be one of {list(_SCALER_KINDS)}; got {kind!r:.40}.")
+    if kind == "minmax":
+        if "n_quantiles" in scaler_doc:
+            _fail("scaler_.n_quantiles is only for a quantile scaler.")
+        return None
+    if not scaler_doc["per_feature"]:
+        _fail("scaler_.kind must be 'minmax' for images.")
+    if "n_quantiles" not in scaler_doc:
+        _fail("scaler_.n_quantiles is missing for a quantile scaler.")
+    return _int(scaler_doc["n_quantiles"], "scaler_.n_quantiles", 2, MAX_QUANTILES)
 
 
 def _check_discrete_columns(
@@ -936,12 +975,31 @@ def _restore_scaler(
             np.stack([low, high]),
             integer_columns=arrays[f"scaler/{_SCALER_MASK}"].astype(bool),
         )
-    scaler.dtype_ = state["scaler_dtype"]
     for attr in ("center_", "half_range_"):
         if not np.array_equal(getattr(scaler, attr), stored[attr]):
             _fail(f"scaler {attr} is inconsistent with feature_min_/feature_max_.")
+    if state["n_quantiles"] is not None:
+        quantiles = _restore_quantiles(arrays, low, high)
+        # The same fitted attributes, in the class whose maps use quantiles_.
+        fitted = vars(scaler)
+        scaler = QuantileScaler()
+        vars(scaler).update({k: v for k, v in fitted.items() if k.endswith("_")})
+        scaler.quantiles_ = quantiles
+    scaler.dtype_ = state["scaler_dtype"]
     scaler.levels_ = _restore_levels(state, arrays, low, high)
     return scaler
+
+
+def _restore_quantiles(arrays: dict[str, np.ndarray], low, high) -> np.ndarray:
+    """Each column's quantiles: finite, non-decreasing, from its min to its max."""
+    key = f"scaler/{_SCALER_QUANTILES}"
+    _check_finite(arrays, [key])
+    quantiles = arrays[key].astype(np.float64)
+    if not (np.diff(quantiles, axis=0) >= 0).all():
+        _fail("the scaler's quantiles are not non-decreasing in every column.")
+    if not (np.array_equal(quantiles[0], low) and np.array_equal(quantiles[-1], high)):
+        _fail("the scaler's quantiles do not run from feature_min_ to feature_max_.")
+    return quantiles
 
 
 def _restore_levels(

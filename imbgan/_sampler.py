@@ -30,7 +30,7 @@ from ._generation import fill_rows
 from ._networks import build_networks
 from ._persistence import load_sampler, save_sampler
 from ._regularizers import BNLikelihoodRegularizer, DAGRegularizer, InfoGANRegularizer
-from ._scaling import RangeScaler
+from ._scaling import QuantileScaler, RangeScaler
 from ._threads import resolve_threads, torch_threads
 from ._training import TrainingConfig, make_generator, resolve_device, train_gan
 from ._validation import (
@@ -74,6 +74,21 @@ def _resolve_ema_decay(ema_decay, image_shape) -> float:
     if ema_decay == "auto":
         return 0.999 if image_shape is None else 0.0
     return float(ema_decay or 0.0)
+
+
+def _build_scaler(feature_scaling, max_levels, image_shape) -> RangeScaler:
+    """The scaler ``feature_scaling`` names, unfitted; images always min-max."""
+    if image_shape is not None:
+        if feature_scaling == "quantile":
+            raise ValueError(
+                "feature_scaling='quantile' applies to tabular rows; images "
+                "(image_shape set) are scaled by one global range: use "
+                "feature_scaling='auto' or 'minmax'."
+            )
+        return RangeScaler(per_feature=False, max_levels=max_levels)
+    if feature_scaling == "minmax":
+        return RangeScaler(per_feature=True, max_levels=max_levels)
+    return QuantileScaler(max_levels=max_levels)
 
 
 _MAX_SEED = 2**31 - 1
@@ -134,6 +149,17 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         so flags, counts and encoded categories keep their levels. 0 turns
         this off (values are only clipped to the observed range, and
         integer columns rounded). Ignored for images.
+
+    feature_scaling : {{"auto", "quantile", "minmax"}}, default="auto"
+        How tabular columns are mapped onto the generator's ``[-1, 1]``
+        range and back. ``"quantile"``: through each column's empirical
+        distribution (up to 1,000 training quantiles), so heavy tails and
+        spikes are spread over the range and generated values follow each
+        column's observed marginal. ``"minmax"``: affinely from each
+        column's observed ``[min, max]``. ``"auto"`` means ``"quantile"``
+        for tabular rows (it raised the mean balanced accuracy of the lab
+        notebook's tabular suite, docs/lab_notebook.md) and one global
+        min-max range for images, the only scaling images accept.
 
     ema_decay : float, "auto" or None, default="auto"
         When a float, the generator that samples is an exponential moving
@@ -241,6 +267,7 @@ class _BaseGANOversampler(BaseOverSampler):
         "balanced_batches": ["boolean"],
         "fidelity_threshold": [Interval(Real, 0, 1, closed="both"), None],
         "max_discrete_levels": [Interval(Integral, 0, None, closed="left")],
+        "feature_scaling": [StrOptions({"auto", "quantile", "minmax"})],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"}), None],
         "device": [str],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
@@ -264,6 +291,7 @@ class _BaseGANOversampler(BaseOverSampler):
         balanced_batches=True,
         fidelity_threshold=None,
         max_discrete_levels=10,
+        feature_scaling="auto",
         ema_decay="auto",
         device="auto",
         n_threads=None,
@@ -284,6 +312,7 @@ class _BaseGANOversampler(BaseOverSampler):
         self.balanced_batches = balanced_batches
         self.fidelity_threshold = fidelity_threshold
         self.max_discrete_levels = max_discrete_levels
+        self.feature_scaling = feature_scaling
         self.ema_decay = ema_decay
         self.device = device
         self.n_threads = n_threads
@@ -401,8 +430,8 @@ class _BaseGANOversampler(BaseOverSampler):
         )
 
         classes, y_index = np.unique(y, return_inverse=True)
-        scaler = RangeScaler(
-            per_feature=image_shape is None, max_levels=self.max_discrete_levels
+        scaler = _build_scaler(
+            self.feature_scaling, self.max_discrete_levels, image_shape
         ).fit(X, integer_columns=integer_columns)
         hidden = self.hidden_units
         if hidden is None:
@@ -739,6 +768,7 @@ default=None
         balanced_batches=True,
         fidelity_threshold=None,
         max_discrete_levels=10,
+        feature_scaling="auto",
         ema_decay="auto",
         device="auto",
         n_threads=None,
@@ -760,6 +790,7 @@ default=None
             balanced_batches=balanced_batches,
             fidelity_threshold=fidelity_threshold,
             max_discrete_levels=max_discrete_levels,
+            feature_scaling=feature_scaling,
             ema_decay=ema_decay,
             device=device,
             n_threads=n_threads,

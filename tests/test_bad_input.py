@@ -230,6 +230,8 @@ SHARED_INVALID = [
     _invalid("max_discrete_levels", -1),
     _invalid("max_discrete_levels", 2.5),
     _invalid("max_discrete_levels", None),
+    _invalid("feature_scaling", "standard"),
+    _invalid("feature_scaling", None),
     _invalid("ema_decay", 1.0),
     _invalid("ema_decay", -0.1),
     _invalid("ema_decay", "0.99"),

@@ -21,6 +21,7 @@ import imbgan._persistence as persistence
 from imbgan import BayesGANOversampler, InfoGANOversampler, LatentDAG
 from imbgan._persistence import INVALID_FILE, load_sampler, save_sampler
 from imbgan._sampler import _BaseGANOversampler
+from imbgan._scaling import QuantileScaler, RangeScaler
 from imbgan._training import resolve_device
 
 from .conftest import FAST, imbalanced_digits
@@ -262,22 +263,28 @@ def test_discrete_levels_survive_a_round_trip(fitted, tmp_path):
 
 
 def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
-    # Files written before max_discrete_levels and ema_decay existed have
-    # neither the parameters nor the document entries nor the levels array;
-    # they load as saved, and their parameters say so.
+    # Files written before max_discrete_levels, ema_decay and feature_scaling
+    # existed have neither the parameters nor the document entries nor the
+    # levels and quantile arrays; they load as saved (min-max scaling, no
+    # snapping, final weights), and their parameters say so.
     sampler = fitted("discrete-columns")[0]
     save_sampler(sampler, tmp_path / "new.npz")
     members = _members(tmp_path / "new.npz")
     members.pop("scaler/levels_")
+    members.pop("scaler/quantiles_")
     document = _document(members)
-    del document["fitted"]["scaler_"]["discrete_columns"]
+    for key in ("discrete_columns", "kind", "n_quantiles"):
+        del document["fitted"]["scaler_"][key]
     del document["params"]["max_discrete_levels"]
+    del document["params"]["feature_scaling"]
     del document["params"]["ema_decay"]
     del document["fitted"]["config_"]["ema_decay"]
     text = json.dumps(document).encode()
     members["config.json"] = np.frombuffer(text, dtype=np.uint8)
     old = load_sampler(_write(tmp_path / "old.npz", members))
     assert old.max_discrete_levels == 0
+    assert old.feature_scaling == "minmax"
+    assert type(old.scaler_) is RangeScaler
     assert old.ema_decay is None and old.config_.ema_decay == 0.0
     assert old.scaler_.levels_ == {}
     samples = old.sample(300, sampler.classes_[1], random_state=0)
@@ -320,6 +327,71 @@ DISCRETE_ARRAY_EDITS = {
     "levels-outside-range": (_edit_levels(4, 1e6), "range"),
     "nan-level": (_edit_levels(0, np.nan), "non-finite"),
 }
+
+
+def _set_scaler_entry(key, value):
+    return lambda doc: doc["fitted"]["scaler_"].__setitem__(key, value)
+
+
+def _edit_quantile(row, value):
+    def edit(members):
+        quantiles = members["scaler/quantiles_"].copy()
+        quantiles[row, 0] = value(quantiles[:, 0])
+        members["scaler/quantiles_"] = quantiles
+
+    return edit
+
+
+def _image_with_quantiles(doc):
+    doc["fitted"]["scaler_"].update(per_feature=False, discrete_columns=[])
+
+
+QUANTILE_CONFIG_EDITS = {
+    "unknown-kind": (_set_scaler_entry("kind", "standard"), "scaler_.kind"),
+    "n-quantiles-missing": (
+        lambda doc: doc["fitted"]["scaler_"].pop("n_quantiles"),
+        "n_quantiles is missing",
+    ),
+    "too-many-quantiles": (_set_scaler_entry("n_quantiles", 1001), "sanity bound"),
+    "one-quantile": (_set_scaler_entry("n_quantiles", 1), ">= 2"),
+    "quantile-count-mismatch": (_set_scaler_entry("n_quantiles", 5), "shape"),
+    "n-quantiles-on-minmax": (_set_scaler_entry("kind", "minmax"), "only for"),
+    "quantiles-for-images": (_image_with_quantiles, "'minmax' for images"),
+}
+QUANTILE_ARRAY_EDITS = {
+    "quantiles-decreasing": (_edit_quantile(1, lambda q: q[-1]), "non-decreasing"),
+    "quantiles-below-min": (_edit_quantile(0, lambda q: q[0] - 1), "run from"),
+    "quantiles-above-max": (_edit_quantile(-1, lambda q: q[-1] + 1), "run from"),
+    "nan-quantile": (_edit_quantile(3, lambda q: np.nan), "non-finite"),
+}
+
+
+@pytest.mark.parametrize("case", list(QUANTILE_CONFIG_EDITS))
+def test_invalid_quantile_entries_are_rejected(case, discrete_file, tmp_path):
+    edit, fragment = QUANTILE_CONFIG_EDITS[case]
+    _assert_invalid(_with_config(discrete_file, tmp_path / "bad.npz", edit), fragment)
+
+
+@pytest.mark.parametrize("case", list(QUANTILE_ARRAY_EDITS))
+def test_invalid_quantiles_are_rejected(case, discrete_file, tmp_path):
+    edit, fragment = QUANTILE_ARRAY_EDITS[case]
+    _assert_invalid(_with_arrays(discrete_file, tmp_path / "bad.npz", edit), fragment)
+
+
+def test_quantile_scaler_survives_a_round_trip(fitted, tmp_path):
+    sampler = fitted("discrete-columns")[0]
+    assert type(sampler.scaler_) is QuantileScaler
+    save_sampler(sampler, tmp_path / "model.npz")
+    loaded = load_sampler(tmp_path / "model.npz")
+    assert type(loaded.scaler_) is QuantileScaler
+    np.testing.assert_array_equal(loaded.scaler_.quantiles_, sampler.scaler_.quantiles_)
+    minmax = clone(sampler).set_params(feature_scaling="minmax")
+    minmax.fit_resample(*fitted("discrete-columns")[1:3])
+    save_sampler(minmax, tmp_path / "minmax.npz")
+    document = _document(_members(tmp_path / "minmax.npz"))
+    assert document["fitted"]["scaler_"]["kind"] == "minmax"
+    assert "scaler/quantiles_" not in _members(tmp_path / "minmax.npz")
+    assert type(load_sampler(tmp_path / "minmax.npz").scaler_) is RangeScaler
 
 
 @pytest.mark.parametrize("case", list(DISCRETE_CONFIG_EDITS))

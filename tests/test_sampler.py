@@ -127,7 +127,9 @@ def test_discrete_columns_keep_their_levels(cls, three_class):
 def test_max_discrete_levels_sets_which_columns_snap(three_class):
     X, y = three_class
     X = _with_discrete_columns(X)
-    off = _fast(BayesGANOversampler, max_discrete_levels=0)
+    # Under min-max scaling only snapping keeps the levels (the quantile map
+    # of the default returns levels for most, not all, draws by itself).
+    off = _fast(BayesGANOversampler, max_discrete_levels=0, feature_scaling="minmax")
     new = off.fit_resample(X, y)[0][len(X) :]
     assert off.scaler_.levels_ == {}
     assert not set(np.unique(new[:, -3])) <= {0.0, 1.0}
@@ -149,6 +151,102 @@ def test_snapping_takes_the_nearest_level():
     # Midpoints 0.5 and 2.5: 0.5 takes the lower level; out of range clips.
     np.testing.assert_allclose(back[:, 0], [0.0, 0.0, 4.0, 4.0])
     np.testing.assert_allclose(back[:, 1], [1.5, 2.2, 3.9, 1.0])
+
+
+def _heavy_tailed(n=400):
+    rng = np.random.default_rng(0)
+    return np.column_stack(
+        [
+            rng.lognormal(sigma=2.0, size=n),  # heavy right tail
+            np.where(rng.random(n) < 0.4, 0.0, rng.normal(5.0, 1.0, n)),  # spike
+            np.full(n, 7.0),  # constant
+            rng.integers(0, 3, n).astype(float),  # three levels
+        ]
+    )
+
+
+def test_quantile_scaler_maps_through_the_empirical_distribution():
+    from imbgan._scaling import QuantileScaler
+
+    X = _heavy_tailed()
+    X_before = X.copy()
+    scaler = QuantileScaler().fit(X)
+    np.testing.assert_array_equal(X, X_before)
+    assert scaler.quantiles_.shape == (400, 4)  # capped at the number of rows
+    Z = scaler.transform(X)
+    assert Z.dtype == np.float32 and Z.min() >= -1 and Z.max() <= 1
+    # A continuous column is spread evenly over [-1, 1], its tail included.
+    assert np.quantile(Z[:, 0], [0.25, 0.5, 0.75]) == pytest.approx(
+        [-0.5, 0.0, 0.5], abs=0.01
+    )
+    # Ties map to the middle of their probability interval: the zeros (40%
+    # of column 1) near 2 * 0.2 - 1, the constant column to 0.
+    assert np.unique(Z[X[:, 1] == 0, 1]) == pytest.approx(-0.6, abs=0.05)
+    np.testing.assert_array_equal(Z[:, 2], 0.0)
+    # Training rows come back (to float32 precision; levels exactly).
+    back = scaler.inverse_transform(Z)
+    np.testing.assert_allclose(back, X, rtol=1e-4, atol=1e-4)
+    np.testing.assert_array_equal(back[:, 2:], X[:, 2:])
+    # Uniform draws come back with the training marginals.
+    draws = np.random.default_rng(1).uniform(-1, 1, (20000, 4))
+    generated = scaler.inverse_transform(draws)
+    for j in (0, 1):
+        assert np.quantile(generated[:, j], [0.1, 0.5, 0.9]) == pytest.approx(
+            np.quantile(X[:, j], [0.1, 0.5, 0.9]), rel=0.1, abs=0.05
+        )
+    np.testing.assert_array_equal(generated[:, 2], 7.0)
+    # Without snapping a level column is on its levels except for draws in
+    # the narrow probability steps between them; snapping does the rest.
+    assert np.isin(generated[:, 3], [0.0, 1.0, 2.0]).mean() > 0.98
+    snapped = QuantileScaler(max_levels=10).fit(X).inverse_transform(draws)
+    assert set(np.unique(snapped[:, 3])) == {0.0, 1.0, 2.0}
+    np.testing.assert_array_equal(snapped[:, :3], generated[:, :3])
+
+
+def test_minmax_scaling_squeezes_a_heavy_tail_that_quantiles_spread():
+    from imbgan._scaling import QuantileScaler, RangeScaler
+
+    X = _heavy_tailed()
+    minmax = RangeScaler().fit(X).transform(X)[:, 0]
+    quantile = QuantileScaler().fit(X).transform(X)[:, 0]
+    # Under min-max most rows of the lognormal column sit in a sliver near
+    # -1, which a tanh output can only hit at saturation.
+    assert np.mean(minmax < -0.95) > 0.8
+    assert np.mean(quantile < -0.95) < 0.05
+
+
+@pytest.mark.parametrize(
+    "feature_scaling, expected",
+    [
+        ("auto", "QuantileScaler"),
+        ("quantile", "QuantileScaler"),
+        ("minmax", "RangeScaler"),
+    ],
+)
+def test_feature_scaling_chooses_the_tabular_scaler(
+    feature_scaling, expected, three_class
+):
+    X, y = three_class
+    sampler = _fast(BayesGANOversampler, feature_scaling=feature_scaling)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert type(sampler.scaler_).__name__ == expected
+    new = X_res[len(X) :]
+    assert (new >= X.min(axis=0)).all() and (new <= X.max(axis=0)).all()
+
+
+def test_images_reject_quantile_scaling_before_training(digits):
+    X, y = digits
+    sampler = _fast(
+        BayesGANOversampler, image_shape=(1, 8, 8), feature_scaling="quantile"
+    )
+    with pytest.raises(
+        ValueError, match="feature_scaling='quantile' applies to tabular"
+    ):
+        sampler.fit_resample(X, y)
+    assert not hasattr(sampler, "generator_")
+    auto = _fast(BayesGANOversampler, image_shape=(1, 8, 8))
+    auto.fit_resample(X.astype(np.float32), y)
+    assert type(auto.scaler_).__name__ == "RangeScaler" and not auto.scaler_.per_feature
 
 
 def test_images_are_never_snapped(digits):
