@@ -123,7 +123,11 @@ class RangeScaler:
         caller for DataFrame columns) never truncates; discrete columns
         (``levels_``) take their nearest observed level.
         """
-        X = self._unscale(np.asarray(Z, dtype=np.float64))
+        return self._finish(self._unscale(np.asarray(Z, dtype=np.float64)))
+
+    def _finish(self, X: np.ndarray) -> np.ndarray:
+        """Clip, round and snap float64 rows of the input space, in place;
+        return them in the input dtype."""
         np.clip(X, self.feature_min_, self.feature_max_, out=X)
         if self.integer_columns_.all():
             np.rint(X, out=X)
