@@ -39,6 +39,8 @@ def _draw(
 ) -> torch.Tensor:
     device = rng.device
     noise, drawn = draw_latents(n, config, rng, device)
+    if config.noise_scale != 1.0:
+        noise = noise * config.noise_scale
     onehot = _onehot(class_index, n, config, device)
     with autocast(device, config.precision):
         rows = generator(noise, onehot, drawn if codes is None else codes)

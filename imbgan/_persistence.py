@@ -85,6 +85,8 @@ _LEGACY_VALUES = {
     "max_discrete_levels": 0,
     "ema_decay": None,
     "feature_scaling": "minmax",
+    "class_loss_weight": 1.0,
+    "noise_scale": 1.0,
 }
 _CLASS_KINDS = frozenset("biufUO")  # O: labels were Python objects (str or int)
 _SCALER_DTYPE_KINDS = frozenset("biuf")
@@ -558,7 +560,7 @@ def _check_config(raw: Any) -> TrainingConfig:
         kind = str(fields[key].type)
         if key == "verbose":
             values[key] = value if isinstance(value, bool) else _int(value, where, 0)
-        elif key == "learning_rate":
+        elif key in ("learning_rate", "noise_scale"):
             values[key] = _float(value, where, positive=True)
         elif key == "ema_decay":
             values[key] = _float(value, where)

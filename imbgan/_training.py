@@ -85,6 +85,8 @@ class TrainingConfig:
     precision: str = "float32"
     compile: bool = False
     ema_decay: float = 0.0
+    class_loss_weight: float = 1.0
+    noise_scale: float = 1.0  # of z when sampling after training, not in it
 
 
 def draw_latents(
@@ -260,7 +262,6 @@ _LOSSES = ("d_loss", "g_loss", "class_loss", "reg_loss")
 # Weight of the generator's auxiliary-classifier term. An AC-GAN generator
 # is pulled towards rows its class head finds easy, away from the class
 # boundary; the lab notebook's lever L10 measures a smaller weight.
-_GENERATOR_CLASS_WEIGHT = 1.0
 _MAX_ROLLBACKS = 5
 _LR_CUT = 10.0
 
@@ -341,7 +342,7 @@ def _run_epoch(
             F.binary_cross_entropy_with_logits(
                 adv_fake.float(), torch.ones_like(adv_fake, dtype=torch.float32)
             )
-            + _GENERATOR_CLASS_WEIGHT * F.cross_entropy(cls_fake.float(), y_real)
+            + config.class_loss_weight * F.cross_entropy(cls_fake.float(), y_real)
             + config.reg_weight * reg_loss
         )
         opt_g.zero_grad(set_to_none=True)

@@ -277,6 +277,9 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
         del document["fitted"]["scaler_"][key]
     del document["params"]["max_discrete_levels"]
     del document["params"]["feature_scaling"]
+    for key in ("class_loss_weight", "noise_scale"):
+        del document["params"][key]
+        del document["fitted"]["config_"][key]
     del document["params"]["ema_decay"]
     del document["fitted"]["config_"]["ema_decay"]
     text = json.dumps(document).encode()
@@ -284,6 +287,8 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     old = load_sampler(_write(tmp_path / "old.npz", members))
     assert old.max_discrete_levels == 0
     assert old.feature_scaling == "minmax"
+    assert old.class_loss_weight == 1.0 and old.config_.class_loss_weight == 1.0
+    assert old.noise_scale == 1.0 and old.config_.noise_scale == 1.0
     assert type(old.scaler_) is RangeScaler
     assert old.ema_decay is None and old.config_.ema_decay == 0.0
     assert old.scaler_.levels_ == {}

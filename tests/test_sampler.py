@@ -12,6 +12,7 @@ import torch
 from imblearn.pipeline import Pipeline
 from scipy import sparse
 from sklearn.base import clone
+from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
@@ -304,6 +305,79 @@ def test_ema_decay_auto_averages_tabular_generators_only(three_class, digits):
     assert images.config_.ema_decay == 0.0
     plain = _fast(InfoGANOversampler, image_shape=(1, 8, 8), ema_decay=None)
     np.testing.assert_array_equal(plain.fit_resample(X_img, y_img)[0], X_res)
+
+
+def test_class_loss_weight_auto_is_smaller_for_tabular_rows(three_class, digits):
+    X, y = three_class
+    auto = _fast(BayesGANOversampler)
+    X_auto, _ = auto.fit_resample(X, y)
+    assert auto.class_loss_weight == "auto" and auto.config_.class_loss_weight == 0.3
+    explicit = _fast(BayesGANOversampler, class_loss_weight=0.3)
+    np.testing.assert_array_equal(explicit.fit_resample(X, y)[0], X_auto)
+    full = _fast(BayesGANOversampler, class_loss_weight=1.0)
+    assert not np.array_equal(full.fit_resample(X, y)[0], X_auto)
+    X_img, y_img = digits
+    images = _fast(InfoGANOversampler, image_shape=(1, 8, 8))
+    images.fit_resample(X_img, y_img)
+    assert images.config_.class_loss_weight == 1.0
+
+
+def test_smaller_class_loss_weight_brings_rows_nearer_the_boundary():
+    X, y = make_classification(
+        600,
+        4,
+        n_informative=2,
+        n_redundant=0,
+        weights=[0.8],
+        class_sep=0.8,
+        random_state=0,
+    )
+    reference = LogisticRegression(class_weight="balanced").fit(X, y)
+    medians = []
+    for weight in (0.0, 0.3, 3.0):
+        sampler = BayesGANOversampler(
+            class_loss_weight=weight, epochs=30, hidden_units=32, random_state=0
+        )
+        new = sampler.fit_resample(X, y)[0][len(X) :]
+        medians.append(np.median(reference.decision_function(new)))
+    # The class head pulls rows away from the boundary (decision value 0),
+    # the harder the larger its weight; with none they even cross it.
+    assert medians[0] < 0 < medians[1] < medians[2]
+
+
+def test_noise_scale_changes_sampling_not_training(three_class, digits):
+    X, y = three_class
+    auto = _fast(BayesGANOversampler)
+    X_auto, _ = auto.fit_resample(X, y)
+    assert auto.noise_scale == "auto" and auto.config_.noise_scale == 1.3
+    explicit = _fast(BayesGANOversampler, noise_scale=1.3)
+    np.testing.assert_array_equal(explicit.fit_resample(X, y)[0], X_auto)
+    unit = _fast(BayesGANOversampler, noise_scale=1.0)
+    X_unit, _ = unit.fit_resample(X, y)
+    # The same training run and networks, other rows.
+    assert unit.history_ == auto.history_
+    for key, value in unit.generator_.state_dict().items():
+        assert torch.equal(auto.generator_.state_dict()[key], value), key
+    assert not np.array_equal(X_unit, X_auto)
+    X_img, y_img = digits
+    images = _fast(InfoGANOversampler, image_shape=(1, 8, 8))
+    images.fit_resample(X_img, y_img)
+    assert images.config_.noise_scale == 1.0
+
+
+def test_noise_scale_scales_the_noise_the_generator_sees(three_class):
+    X, y = three_class
+    codes = np.zeros((200, 3))
+    spreads = {}
+    for scale in (1e-6, 1.0):
+        sampler = _fast(
+            BayesGANOversampler, noise_scale=scale, feature_scaling="minmax"
+        )
+        sampler.fit_resample(X, y)
+        rows = sampler.sample(200, y[0], codes=codes, random_state=0)
+        spreads[scale] = rows.std(axis=0).max()
+    # With the codes fixed, the noise is all that varies between rows.
+    assert spreads[1e-6] < 1e-3 < spreads[1.0]
 
 
 def test_ema_of_a_single_step_is_a_lerp_towards_the_new_weights():
