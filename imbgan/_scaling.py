@@ -27,6 +27,7 @@ import numpy as np
 __all__ = ["QuantileScaler", "RangeScaler"]
 
 _BLOCK_ROWS = 16384
+_UNSCALE_BLOCK_ROWS = 1024
 #: The most quantiles a :class:`QuantileScaler` keeps per column.
 MAX_QUANTILES = 1000
 
@@ -197,10 +198,24 @@ class QuantileScaler(RangeScaler):
         return scaled
 
     def _unscale(self, Z: np.ndarray) -> np.ndarray:
-        probabilities = self._probabilities(self.quantiles_.shape[0])
+        # The probabilities are an even grid, so the interval of each value
+        # is arithmetic, not a search: all columns at once (np.interp per
+        # column halved sample()'s speed), over blocks of rows so that the
+        # temporaries stay small beside the result.
         X = np.empty(Z.shape, dtype=np.float64)
-        for j in range(Z.shape[1]):
-            X[:, j] = np.interp(
-                (Z[:, j] + 1.0) / 2.0, probabilities, self.quantiles_[:, j]
-            )
+        columns = np.arange(Z.shape[1])
+        steps = (self.quantiles_.shape[0] - 1) / 2.0
+        for start in range(0, Z.shape[0], _UNSCALE_BLOCK_ROWS):
+            block = slice(start, start + _UNSCALE_BLOCK_ROWS)
+            position = np.clip(Z[block], -1.0, 1.0)
+            position += 1.0
+            position *= steps
+            lower = np.minimum(position.astype(np.intp), self.quantiles_.shape[0] - 2)
+            position -= lower  # now the fraction of the way to the next quantile
+            low = self.quantiles_[lower, columns]
+            lower += 1
+            high = self.quantiles_[lower, columns]
+            high -= low
+            high *= position
+            np.add(low, high, out=X[block])
         return X

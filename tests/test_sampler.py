@@ -188,8 +188,16 @@ def test_quantile_scaler_maps_through_the_empirical_distribution():
     back = scaler.inverse_transform(Z)
     np.testing.assert_allclose(back, X, rtol=1e-4, atol=1e-4)
     np.testing.assert_array_equal(back[:, 2:], X[:, 2:])
-    # Uniform draws come back with the training marginals.
+    # Uniform draws come back with the training marginals, each value the
+    # linear interpolation between the quantiles around its probability.
     draws = np.random.default_rng(1).uniform(-1, 1, (20000, 4))
+    draws[:3] = [[-1.0] * 4, [1.0] * 4, [0.0] * 4]
+    probabilities = np.linspace(0.0, 1.0, 400)
+    for j in range(4):
+        expected = np.interp(
+            (draws[:, j] + 1) / 2, probabilities, scaler.quantiles_[:, j]
+        )
+        np.testing.assert_allclose(scaler._unscale(draws)[:, j], expected, rtol=1e-9)
     generated = scaler.inverse_transform(draws)
     for j in (0, 1):
         assert np.quantile(generated[:, j], [0.1, 0.5, 0.9]) == pytest.approx(
