@@ -11,7 +11,8 @@ applies :mod:`quantile_patch`, one containing ``gclass`` applies
 :mod:`gclass_patch`, one containing ``proj`` applies
 :mod:`projection_patch`, one containing ``temp`` applies
 :mod:`temperature_patch`, one containing ``shift`` applies
-:mod:`shift_patch` (code levers tried before they
+:mod:`shift_patch`, one containing ``hybrid`` applies
+:mod:`hybrid_patch` (code levers tried before they
 become library code). Writes ``OUT_DIR/NAME.jsonl`` (the suite's rows) and
 prints one JSON line with the means; docs/lab_notebook.md quotes them.
 ``SEED`` (env, default 0) is the samplers' ``random_state``; the folds stay.
@@ -41,6 +42,8 @@ if "temp" in name:
     import temperature_patch  # noqa: F401
 if "shift" in name:
     import shift_patch  # noqa: F401
+if "hybrid" in name:
+    import hybrid_patch  # noqa: F401
 # After quantile_patch, so that snapping wraps whichever scaler is in place.
 if "snap" in name:
     import snap_patch  # noqa: F401
