@@ -12,7 +12,8 @@ applies :mod:`quantile_patch`, one containing ``gclass`` applies
 :mod:`projection_patch`, one containing ``temp`` applies
 :mod:`temperature_patch`, one containing ``shift`` applies
 :mod:`shift_patch`, one containing ``hybrid`` applies
-:mod:`hybrid_patch` (code levers tried before they
+:mod:`hybrid_patch`, one containing ``inoise`` applies
+:mod:`instance_noise_patch` (code levers tried before they
 become library code). Writes ``OUT_DIR/NAME.jsonl`` (the suite's rows) and
 prints one JSON line with the means; docs/lab_notebook.md quotes them.
 ``SEED`` (env, default 0) is the samplers' ``random_state``; the folds stay.
@@ -44,6 +45,8 @@ if "shift" in name:
     import shift_patch  # noqa: F401
 if "hybrid" in name:
     import hybrid_patch  # noqa: F401
+if "inoise" in name:
+    import instance_noise_patch  # noqa: F401
 # After quantile_patch, so that snapping wraps whichever scaler is in place.
 if "snap" in name:
     import snap_patch  # noqa: F401
