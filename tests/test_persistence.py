@@ -371,18 +371,6 @@ QUANTILE_ARRAY_EDITS = {
 }
 
 
-@pytest.mark.parametrize("case", list(QUANTILE_CONFIG_EDITS))
-def test_invalid_quantile_entries_are_rejected(case, discrete_file, tmp_path):
-    edit, fragment = QUANTILE_CONFIG_EDITS[case]
-    _assert_invalid(_with_config(discrete_file, tmp_path / "bad.npz", edit), fragment)
-
-
-@pytest.mark.parametrize("case", list(QUANTILE_ARRAY_EDITS))
-def test_invalid_quantiles_are_rejected(case, discrete_file, tmp_path):
-    edit, fragment = QUANTILE_ARRAY_EDITS[case]
-    _assert_invalid(_with_arrays(discrete_file, tmp_path / "bad.npz", edit), fragment)
-
-
 def test_quantile_scaler_survives_a_round_trip(fitted, tmp_path):
     sampler = fitted("discrete-columns")[0]
     assert type(sampler.scaler_) is QuantileScaler
@@ -399,15 +387,19 @@ def test_quantile_scaler_survives_a_round_trip(fitted, tmp_path):
     assert type(load_sampler(tmp_path / "minmax.npz").scaler_) is RangeScaler
 
 
-@pytest.mark.parametrize("case", list(DISCRETE_CONFIG_EDITS))
-def test_invalid_discrete_columns_are_rejected(case, discrete_file, tmp_path):
-    edit, fragment = DISCRETE_CONFIG_EDITS[case]
+SCALER_CONFIG_EDITS = {**DISCRETE_CONFIG_EDITS, **QUANTILE_CONFIG_EDITS}
+SCALER_ARRAY_EDITS = {**DISCRETE_ARRAY_EDITS, **QUANTILE_ARRAY_EDITS}
+
+
+@pytest.mark.parametrize("case", list(SCALER_CONFIG_EDITS))
+def test_invalid_scaler_entries_are_rejected(case, discrete_file, tmp_path):
+    edit, fragment = SCALER_CONFIG_EDITS[case]
     _assert_invalid(_with_config(discrete_file, tmp_path / "bad.npz", edit), fragment)
 
 
-@pytest.mark.parametrize("case", list(DISCRETE_ARRAY_EDITS))
-def test_invalid_levels_are_rejected(case, discrete_file, tmp_path):
-    edit, fragment = DISCRETE_ARRAY_EDITS[case]
+@pytest.mark.parametrize("case", list(SCALER_ARRAY_EDITS))
+def test_invalid_scaler_arrays_are_rejected(case, discrete_file, tmp_path):
+    edit, fragment = SCALER_ARRAY_EDITS[case]
     _assert_invalid(_with_arrays(discrete_file, tmp_path / "bad.npz", edit), fragment)
 
 

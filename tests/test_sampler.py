@@ -315,19 +315,21 @@ def test_ema_decay_auto_averages_tabular_generators_only(three_class, digits):
     np.testing.assert_array_equal(plain.fit_resample(X_img, y_img)[0], X_res)
 
 
-def test_class_loss_weight_auto_is_smaller_for_tabular_rows(three_class, digits):
+@pytest.mark.parametrize(
+    "param, tabular, image",
+    [("class_loss_weight", 0.3, 1.0), ("noise_scale", 1.3, 1.0)],
+)
+def test_auto_resolves_per_data_kind(param, tabular, image, three_class, digits):
     X, y = three_class
     auto = _fast(BayesGANOversampler)
     X_auto, _ = auto.fit_resample(X, y)
-    assert auto.class_loss_weight == "auto" and auto.config_.class_loss_weight == 0.3
-    explicit = _fast(BayesGANOversampler, class_loss_weight=0.3)
+    assert getattr(auto, param) == "auto" and getattr(auto.config_, param) == tabular
+    explicit = _fast(BayesGANOversampler, **{param: tabular})
     np.testing.assert_array_equal(explicit.fit_resample(X, y)[0], X_auto)
-    full = _fast(BayesGANOversampler, class_loss_weight=1.0)
-    assert not np.array_equal(full.fit_resample(X, y)[0], X_auto)
     X_img, y_img = digits
     images = _fast(InfoGANOversampler, image_shape=(1, 8, 8))
     images.fit_resample(X_img, y_img)
-    assert images.config_.class_loss_weight == 1.0
+    assert getattr(images.config_, param) == image
 
 
 def test_smaller_class_loss_weight_brings_rows_nearer_the_boundary():
@@ -353,24 +355,17 @@ def test_smaller_class_loss_weight_brings_rows_nearer_the_boundary():
     assert medians[0] < 0 < medians[1] < medians[2]
 
 
-def test_noise_scale_changes_sampling_not_training(three_class, digits):
+def test_noise_scale_changes_sampling_not_training(three_class):
     X, y = three_class
-    auto = _fast(BayesGANOversampler)
-    X_auto, _ = auto.fit_resample(X, y)
-    assert auto.noise_scale == "auto" and auto.config_.noise_scale == 1.3
-    explicit = _fast(BayesGANOversampler, noise_scale=1.3)
-    np.testing.assert_array_equal(explicit.fit_resample(X, y)[0], X_auto)
+    wide = _fast(BayesGANOversampler, noise_scale=1.3)
+    X_wide, _ = wide.fit_resample(X, y)
     unit = _fast(BayesGANOversampler, noise_scale=1.0)
     X_unit, _ = unit.fit_resample(X, y)
     # The same training run and networks, other rows.
-    assert unit.history_ == auto.history_
+    assert unit.history_ == wide.history_
     for key, value in unit.generator_.state_dict().items():
-        assert torch.equal(auto.generator_.state_dict()[key], value), key
-    assert not np.array_equal(X_unit, X_auto)
-    X_img, y_img = digits
-    images = _fast(InfoGANOversampler, image_shape=(1, 8, 8))
-    images.fit_resample(X_img, y_img)
-    assert images.config_.noise_scale == 1.0
+        assert torch.equal(wide.generator_.state_dict()[key], value), key
+    assert not np.array_equal(X_unit, X_wide)
 
 
 def test_noise_scale_scales_the_noise_the_generator_sees(three_class):
