@@ -20,26 +20,34 @@ SIGMA = float(os.environ.get("INSTANCE_NOISE", "0.1"))
 _build_networks = sampler_module.build_networks
 
 
-def _add_noise(discriminator: nn.Module, seed: int) -> None:
-    """Replace the instance's forward: noise on its input while training."""
-    clean_forward = discriminator.forward
-    state = {"rng": None}
+class _NoisyForward:
+    """The discriminator's forward with noise on its input while training.
 
-    def forward(x):
-        if discriminator.training:
-            rng = state["rng"]
-            if rng is None or rng.device != x.device:
-                rng = state["rng"] = torch.Generator(device=x.device).manual_seed(seed)
-            noise = torch.randn(x.shape, generator=rng, device=x.device)
+    A module-level class, not a closure, so that fitted samplers still
+    pickle (the tabular suite caches fitted pipelines with joblib).
+    """
+
+    def __init__(self, discriminator: nn.Module, seed: int):
+        self.clean_forward = discriminator.forward
+        self.discriminator = discriminator
+        self.seed = seed
+        self.rng = None
+
+    def __getstate__(self):
+        return {**self.__dict__, "rng": None}  # a torch.Generator does not pickle
+
+    def __call__(self, x):
+        if self.discriminator.training:
+            if self.rng is None or self.rng.device != x.device:
+                self.rng = torch.Generator(device=x.device).manual_seed(self.seed)
+            noise = torch.randn(x.shape, generator=self.rng, device=x.device)
             x = x + SIGMA * noise.to(x.dtype)
-        return clean_forward(x)
-
-    discriminator.forward = forward
+        return self.clean_forward(x)
 
 
 def build_networks(**kwargs):
     generator, discriminator = _build_networks(**kwargs)
-    _add_noise(discriminator, kwargs["seed"])
+    discriminator.forward = _NoisyForward(discriminator, kwargs["seed"])
     return generator, discriminator
 
 
