@@ -972,21 +972,20 @@ def _restore_scaler(
         _fail("scaler feature_min_ exceeds feature_max_.")
     # Refit on the two extreme rows: the scaler's own code derives the other
     # attributes, which must then equal the stored ones exactly.
+    if state["n_quantiles"] is None:
+        scaler = RangeScaler(per_feature=state["per_feature"])
+    else:
+        scaler = QuantileScaler()
     with np.errstate(over="ignore", invalid="ignore"):
-        scaler = RangeScaler(per_feature=state["per_feature"]).fit(
+        scaler.fit(
             np.stack([low, high]),
             integer_columns=arrays[f"scaler/{_SCALER_MASK}"].astype(bool),
         )
     for attr in ("center_", "half_range_"):
         if not np.array_equal(getattr(scaler, attr), stored[attr]):
             _fail(f"scaler {attr} is inconsistent with feature_min_/feature_max_.")
-    if state["n_quantiles"] is not None:
-        quantiles = _restore_quantiles(arrays, low, high)
-        # The same fitted attributes, in the class whose maps use quantiles_.
-        fitted = vars(scaler)
-        scaler = QuantileScaler()
-        vars(scaler).update({k: v for k, v in fitted.items() if k.endswith("_")})
-        scaler.quantiles_ = quantiles
+    if isinstance(scaler, QuantileScaler):
+        scaler.quantiles_ = _restore_quantiles(arrays, low, high)
     scaler.dtype_ = state["scaler_dtype"]
     scaler.levels_ = _restore_levels(state, arrays, low, high)
     return scaler
