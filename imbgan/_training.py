@@ -259,9 +259,6 @@ def train_gan(
 
 
 _LOSSES = ("d_loss", "g_loss", "class_loss", "reg_loss")
-# Weight of the generator's auxiliary-classifier term. An AC-GAN generator
-# is pulled towards rows its class head finds easy, away from the class
-# boundary; the lab notebook's lever L10 measures a smaller weight.
 _MAX_ROLLBACKS = 5
 _LR_CUT = 10.0
 
