@@ -85,7 +85,7 @@ class TrainingConfig:
     precision: str = "float32"
     compile: bool = False
     ema_decay: float = 0.0
-    class_loss_weight: float = 1.0
+    class_loss_weight: float = 1.0  # of the generator's AC-GAN class term
     noise_scale: float = 1.0  # of z when sampling after training, not in it
 
 
