@@ -17,6 +17,7 @@ applies :mod:`quantile_patch`, one containing ``gclass`` applies
 become library code). Writes ``OUT_DIR/NAME.jsonl`` (the suite's rows) and
 prints one JSON line with the means; docs/lab_notebook.md quotes them.
 ``SEED`` (env, default 0) is the samplers' ``random_state``; the folds stay.
+``DATASETS`` (env, comma-separated) runs only those tuning sets.
 """
 
 import json
@@ -47,6 +48,10 @@ if "hybrid" in name:
     import hybrid_patch  # noqa: F401
 if "inoise" in name:
     import instance_noise_patch  # noqa: F401
+if "contra" in name:
+    import contra_patch  # noqa: F401
+if "onehot" in name:
+    import onehot_patch  # noqa: F401
 # After quantile_patch, so that snapping wraps whichever scaler is in place.
 if "snap" in name:
     import snap_patch  # noqa: F401
@@ -64,8 +69,13 @@ def make(method, seed, device, epochs):
 tab._make_sampler = make
 start = time.time()
 seed = int(os.environ.get("SEED", "0"))  # the samplers' random_state
+# DATASETS (env, comma-separated) restricts the run to some tuning sets.
+datasets = os.environ.get("DATASETS")
 rows = tab.run_tabular(
-    methods=["smote", "bayesgan"], seed=seed, out=out_dir / f"{name}.jsonl"
+    datasets=datasets.split(",") if datasets else None,
+    methods=["smote", "bayesgan"],
+    seed=seed,
+    out=out_dir / f"{name}.jsonl",
 )
 by_method: dict = {}
 for row in rows:
@@ -79,4 +89,6 @@ summary = {
 }
 minutes = (time.time() - start) / 60
 result = {"lever": name, "params": params, "summary": summary, "minutes": minutes}
+if datasets:
+    result["datasets"] = datasets.split(",")
 print(json.dumps(result))

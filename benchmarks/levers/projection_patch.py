@@ -6,6 +6,10 @@ of only an unconditional real/fake logit plus an auxiliary classifier
 (which rewards rows far from the class boundary). The embedding starts at
 zero (an unconditional discriminator) and is learned with the rest of D.
 Fake rows are judged with the class they were generated for.
+
+L11 ran this on commit ``ba777c8``, where the generator's class term had
+the constant weight 1; since ``class_loss_weight`` exists the copied epoch
+uses ``config.class_loss_weight`` (L28).
 """
 
 import torch
@@ -86,7 +90,7 @@ def run_epoch(
             F.binary_cross_entropy_with_logits(
                 adv_fake.float(), torch.ones_like(adv_fake, dtype=torch.float32)
             )
-            + tr._GENERATOR_CLASS_WEIGHT * F.cross_entropy(cls_fake.float(), y_real)
+            + config.class_loss_weight * F.cross_entropy(cls_fake.float(), y_real)
             + config.reg_weight * reg_loss
         )
         opt_g.zero_grad(set_to_none=True)
