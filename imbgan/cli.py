@@ -161,6 +161,20 @@ def _build_parser() -> argparse.ArgumentParser:
         "rows the split left out, never the test set (for tuning); writes "
         "paper_validation.jsonl or ir_sweep_validation.jsonl",
     )
+    paper.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the rows already in the result file and run only the "
+        "(dataset, method, seed, ir) runs it lacks, appending them",
+    )
+    paper.add_argument(
+        "--time-budget",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="start no new run after SECONDS (one under way finishes); a later "
+        "call with --resume goes on where this one stopped",
+    )
     _add_common(paper, PAPER_METHODS)
 
     tabular = suites.add_parser(
@@ -235,7 +249,27 @@ def _run_paper(args: argparse.Namespace) -> None:
         # A name of its own: tuning rows must never mix with test rows.
         name = "paper_validation" if args.ir is None else "ir_sweep_validation"
     evaluate_on = "validation" if args.validation else "test"
-    out = _fresh(args.out / f"{name}.jsonl")
+    if args.time_budget is not None and args.time_budget < 0:
+        raise ValueError(f"--time-budget must be >= 0; got {args.time_budget:g}.")
+    deadline = None
+    if args.time_budget is not None:
+        deadline = time.monotonic() + args.time_budget
+    out = args.out / f"{name}.jsonl"
+    if args.resume and out.exists():
+        earlier = _read_result_rows(out)
+    else:
+        earlier = []
+        out = _fresh(out)
+    done = {_run_key(row) for row in earlier}
+    irs = (None,) if args.ir is None else args.ir
+    seeds = args.seeds[:1] if args.quick else args.seeds
+    planned = {
+        (dataset, method, seed, ir)
+        for dataset in datasets
+        for method in args.methods
+        for seed in seeds
+        for ir in irs
+    }
     rows = []
     for dataset in datasets:
         samples: dict = {}
@@ -253,15 +287,48 @@ def _run_paper(args: argparse.Namespace) -> None:
             progress=_progress,
             samples=samples,
             evaluate_on=evaluate_on,
+            skip=done,
+            deadline=deadline,
         )
-        if not args.validation:
+        # Only a run that drew synthetic images has a grid to show (a resumed
+        # run may have none left for the first seed).
+        if not args.validation and len(samples) > 1:
             _plot(
                 paper.plot_minority_grid, samples, args.out / f"samples_{dataset}.png"
             )
+    rows = earlier + rows
     if args.ir is not None and not args.validation:
         _plot(paper.plot_ir_sweep, rows, args.out / "ir_sweep.png")
     print(paper.summarize_paper(rows))
-    print(f"wrote {len(rows)} rows to {out}")
+    print(f"wrote {len(rows) - len(earlier)} rows to {out}")
+    left = len(planned - {_run_key(row) for row in rows})
+    if left:
+        print(
+            f"stopped at the time budget with {left} of {len(planned)} runs left; "
+            "the same command with --resume goes on"
+        )
+
+
+def _run_key(row: dict) -> tuple:
+    return (row["dataset"], row["method"], row["seed"], row["ir"])
+
+
+def _read_result_rows(path: Path) -> list[dict]:
+    """The rows of a result file a run resumes; a clear error if it is not one."""
+    rows = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            _run_key(row)
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(
+                f"{path}, line {number}, is not a result row ({exc}); move the "
+                "file away or run without --resume to rewrite it."
+            ) from None
+        rows.append(row)
+    return rows
 
 
 def _run_speed(args: argparse.Namespace) -> None:

@@ -127,6 +127,63 @@ def test_quick_ir_sweep_goes_to_its_own_file(tmp_path):
     assert len(_read_jsonl(out / "ir_sweep.jsonl")) == len(rows)
 
 
+def _quick_paper_argv(tmp_path, methods, *extra):
+    return [
+        "benchmark", "paper", "--quick", "--dataset", "mnist", "--methods", methods,
+        "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "out"),
+        "--device", "cpu", *extra,
+    ]  # fmt: skip
+
+
+def test_resume_runs_only_the_runs_the_file_lacks(tmp_path, capsys):
+    _fake_mnist(tmp_path / "data")
+    path = tmp_path / "out" / "paper_protocol.jsonl"
+    assert main(_quick_paper_argv(tmp_path, "none,ros")) == 0
+    first = path.read_text().splitlines()
+    capsys.readouterr()
+    assert main(_quick_paper_argv(tmp_path, "none,ros,smote", "--resume")) == 0
+    lines = path.read_text().splitlines()
+    # the earlier rows are kept byte for byte, the missing run is appended
+    assert lines[:2] == first
+    assert [json.loads(line)["method"] for line in lines] == ["none", "ros", "smote"]
+    out = capsys.readouterr().out
+    assert "wrote 1 rows" in out and "runs left" not in out
+    assert "| smote |" in out and "| none |" in out  # the summary covers all rows
+    # without --resume the file is rewritten
+    assert main(_quick_paper_argv(tmp_path, "ros")) == 0
+    assert [json.loads(line)["method"] for line in path.read_text().splitlines()] == [
+        "ros"
+    ]
+
+
+def test_time_budget_stops_before_a_new_run_and_resume_goes_on(tmp_path, capsys):
+    _fake_mnist(tmp_path / "data")
+    path = tmp_path / "out" / "paper_protocol.jsonl"
+    argv = _quick_paper_argv(tmp_path, "none,weighted", "--resume")
+    assert main([*argv, "--time-budget", "0"]) == 0
+    assert path.read_text() == ""
+    assert "stopped at the time budget with 2 of 2 runs left" in capsys.readouterr().out
+    assert main([*argv, "--time-budget", "1e6"]) == 0
+    assert [json.loads(line)["method"] for line in path.read_text().splitlines()] == [
+        "none",
+        "weighted",
+    ]
+    assert "runs left" not in capsys.readouterr().out
+
+
+def test_resume_and_time_budget_reject_bad_input(tmp_path, capsys):
+    _fake_mnist(tmp_path / "data")
+    path = tmp_path / "out" / "paper_protocol.jsonl"
+    path.parent.mkdir()
+    path.write_text('{"dataset": "mnist", "method": "none"}\n')
+    assert main(_quick_paper_argv(tmp_path, "none", "--resume")) == 1
+    err = capsys.readouterr().err
+    assert "paper_protocol.jsonl, line 1, is not a result row" in err
+    assert path.read_text() == '{"dataset": "mnist", "method": "none"}\n'  # kept
+    assert main(_quick_paper_argv(tmp_path, "none", "--time-budget", "-1")) == 1
+    assert "--time-budget must be >= 0; got -1" in capsys.readouterr().err
+
+
 def test_validation_run_goes_to_its_own_file(tmp_path, capsys):
     out = tmp_path / "out"
     argv = [

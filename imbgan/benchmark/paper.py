@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -525,6 +525,8 @@ def run_paper(
     counts: Sequence[int] | None = None,
     samples: dict[str, np.ndarray] | None = None,
     evaluate_on: str = "test",
+    skip: Collection[tuple] = (),
+    deadline: float | None = None,
 ) -> list[dict]:
     """Run the image protocol: every IR, seed and method; one row per run.
 
@@ -574,6 +576,14 @@ def run_paper(
         (per seed) from the official training rows the split left out; the
         test set is then not even loaded. The split, samplers and CNNs are
         the same either way.
+    skip : collection of tuple, default=()
+        Runs to leave out, as ``(dataset, method, seed, ir)`` keys (the
+        fields of a row, e.g. those of a result file that a run resumes).
+        Every run depends on its own key only, so the others are unchanged.
+    deadline : float, optional
+        A :func:`time.monotonic` time after which no new run starts (one
+        under way finishes): a run that must fit a time limit returns the
+        rows it finished, and a later call with ``skip`` goes on.
 
     Returns
     -------
@@ -622,8 +632,12 @@ def run_paper(
         out_path.parent.mkdir(parents=True, exist_ok=True)
 
     rows = []
+    skip = set(skip)
     for ir in irs:
         for seed in seeds:
+            todo = [m for m in methods if (dataset, m, seed, ir) not in skip]
+            if not todo:
+                continue
             # The split as row indices (the draw depends on y and the seed
             # only), so that the validation set can avoid its rows.
             split_rows, y_split = make_imbalance_protocol(
@@ -644,7 +658,9 @@ def run_paper(
                 held_out = _validation_rows(y_train, split_rows, per_class, seed)
                 X_test = _as_unit_images(X_train[held_out], "X_validation")
                 y_test = y_train[held_out]
-            for method in methods:
+            for method in todo:
+                if deadline is not None and time.monotonic() >= deadline:
+                    return rows
                 X_res, y_res, class_weight, fit_seconds = resample(
                     method,
                     X_split,
