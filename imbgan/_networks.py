@@ -5,9 +5,11 @@ it got:
 
 - ``generator(noise, onehot, codes) -> x`` in the scaled space ``[-1, 1]``,
   shape ``(n, n_features)`` (images are flattened on the way out);
-- ``discriminator(x) -> (adv_logit (n,), class_logits (n, n_classes),
-  extracted_codes (n, n_codes))``: a shared trunk and three heads, the last
-  of which, ``discriminator.code_head``, is the feature head F of the paper.
+- ``discriminator(x, onehot=None) -> (adv_logit (n,), class_logits (n,
+  n_classes), extracted_codes (n, n_codes))``: a shared trunk and three
+  heads, the last of which, ``discriminator.code_head``, is the feature head
+  F of the paper. A projection discriminator adds the class term
+  ``<embed(onehot), h>`` to the real/fake logit when given the rows' classes.
 
 No BatchNorm anywhere: batch statistics mix samples across classes and break
 on a one-sample class; GroupNorm in the image generator is per-sample.
@@ -38,9 +40,18 @@ def _mlp(sizes: Sequence[int]) -> nn.Sequential:
 
 
 class _Heads(nn.Module):
-    """The three discriminator heads over a trunk feature of width ``width``."""
+    """The three discriminator heads over a trunk feature of width ``width``.
 
-    def __init__(self, width: int, n_classes: int, n_codes: int) -> None:
+    With ``projection``, the real/fake logit of a row gets the term
+    ``<embed(onehot), h>`` (Miyato & Koyama's projection discriminator), so
+    it judges each row against its own class's rows, not only against all
+    rows: an AC-GAN's real/fake head alone lets the generator drop the parts
+    of a class its class head finds hard (lab notebook, L28 to L33).
+    """
+
+    def __init__(
+        self, width: int, n_classes: int, n_codes: int, projection: bool = False
+    ) -> None:
         super().__init__()
         self.adv_head = nn.Linear(width, 1)
         self.class_head = nn.Linear(width, n_classes)
@@ -49,6 +60,17 @@ class _Heads(nn.Module):
         self.code_head = nn.Sequential(
             nn.Linear(width, width), nn.LeakyReLU(_SLOPE), nn.Linear(width, n_codes)
         )
+        # Registered last, so the other heads draw the same initial weights
+        # with or without it; build_networks starts it at zero.
+        self.embed = nn.Linear(n_classes, width) if projection else None
+
+    def forward(
+        self, h: torch.Tensor, onehot: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        adv = self.adv_head(h).squeeze(1)
+        if self.embed is not None and onehot is not None:
+            adv = adv + (self.embed(onehot) * h).sum(1)
+        return adv, self.class_head(h), self.code_head(h)
 
 
 class MLPGenerator(nn.Module):
@@ -78,22 +100,26 @@ class MLPDiscriminator(nn.Module):
     """Fully connected discriminator: trunk + real/fake, class and code heads."""
 
     def __init__(
-        self, *, n_features: int, n_classes: int, n_codes: int, hidden: int
+        self,
+        *,
+        n_features: int,
+        n_classes: int,
+        n_codes: int,
+        hidden: int,
+        projection: bool = False,
     ) -> None:
         super().__init__()
         self.trunk = _mlp([n_features, hidden, hidden])
-        self.heads = _Heads(hidden, n_classes, n_codes)
+        self.heads = _Heads(hidden, n_classes, n_codes, projection)
 
     @property
     def code_head(self) -> nn.Module:
         return self.heads.code_head
 
     def forward(
-        self, x: torch.Tensor
+        self, x: torch.Tensor, onehot: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        h = self.trunk(x)
-        heads = self.heads
-        return heads.adv_head(h).squeeze(1), heads.class_head(h), heads.code_head(h)
+        return self.heads(self.trunk(x), onehot)
 
 
 def _upsampled_size(size: int) -> int:
@@ -158,6 +184,7 @@ class ConvDiscriminator(nn.Module):
         n_codes: int,
         image_shape: tuple[int, int, int],
         hidden: int,
+        projection: bool = False,
     ) -> None:
         super().__init__()
         channels, height, width = image_shape
@@ -170,19 +197,17 @@ class ConvDiscriminator(nn.Module):
         )
         flat = 2 * hidden * (height // 4) * (width // 4)
         self.dense = nn.Sequential(nn.Linear(flat, 4 * hidden), nn.LeakyReLU(_SLOPE))
-        self.heads = _Heads(4 * hidden, n_classes, n_codes)
+        self.heads = _Heads(4 * hidden, n_classes, n_codes, projection)
 
     @property
     def code_head(self) -> nn.Module:
         return self.heads.code_head
 
     def forward(
-        self, x: torch.Tensor
+        self, x: torch.Tensor, onehot: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         h = self.conv(x.view(-1, *self.image_shape))
-        h = self.dense(h.flatten(1))
-        heads = self.heads
-        return heads.adv_head(h).squeeze(1), heads.class_head(h), heads.code_head(h)
+        return self.heads(self.dense(h.flatten(1)), onehot)
 
 
 class BoundedGenerator(nn.Module):
@@ -236,6 +261,7 @@ def build_meta_networks(
     noise_dim: int,
     hidden: int,
     image_shape: tuple[int, int, int] | None,
+    projection: bool = False,
 ) -> tuple[nn.Module, nn.Module]:
     """The unbounded generator and the discriminator on the ``meta`` device.
 
@@ -257,6 +283,7 @@ def build_meta_networks(
                 n_classes=n_classes,
                 n_codes=n_codes,
                 hidden=hidden,
+                projection=projection,
             )
         else:
             gen = ConvGenerator(
@@ -271,6 +298,7 @@ def build_meta_networks(
                 n_codes=n_codes,
                 image_shape=image_shape,
                 hidden=hidden,
+                projection=projection,
             )
     return gen, disc
 
@@ -286,6 +314,7 @@ def build_networks(
     output_bounds: tuple[np.ndarray, np.ndarray],
     seed: int,
     device: torch.device,
+    projection: bool = False,
 ) -> tuple[nn.Module, nn.Module]:
     """Build and initialise the generator and discriminator.
 
@@ -295,7 +324,9 @@ def build_networks(
     The modules are created on the ``meta`` device (no storage, no random
     draws), materialised on the CPU, initialised from a CPU
     ``torch.Generator`` seeded with ``seed`` and then moved to ``device``, so
-    the initial weights are the same on every device.
+    the initial weights are the same on every device. A projection
+    discriminator's class embedding starts at zero: training begins from the
+    unconditional real/fake logit.
     """
     gen, disc = build_meta_networks(
         n_features=n_features,
@@ -304,6 +335,7 @@ def build_networks(
         noise_dim=noise_dim,
         hidden=hidden,
         image_shape=image_shape,
+        projection=projection,
     )
     rng = torch.Generator(device="cpu")
     rng.manual_seed(seed)
@@ -312,6 +344,10 @@ def build_networks(
         net = net.to_empty(device="cpu")
         _initialise(net, rng)
         networks.append(net)
+    if projection:
+        with torch.no_grad():
+            networks[1].heads.embed.weight.zero_()
+            networks[1].heads.embed.bias.zero_()
     low, high = (torch.as_tensor(b, dtype=torch.float32) for b in output_bounds)
     bounded = BoundedGenerator(networks[0], low, high)
     return bounded.to(device), networks[1].to(device)

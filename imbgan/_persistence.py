@@ -87,6 +87,7 @@ _LEGACY_VALUES = {
     "feature_scaling": "minmax",
     "class_loss_weight": 1.0,
     "noise_scale": 1.0,
+    "projection_discriminator": False,
 }
 _CLASS_KINDS = frozenset("biufUO")  # O: labels were Python objects (str or int)
 _SCALER_DTYPE_KINDS = frozenset("biuf")
@@ -640,6 +641,7 @@ def _expected_state_shapes(
     noise_dim: int,
     hidden: int,
     image_shape: tuple[int, int, int] | None,
+    projection: bool,
 ) -> dict[str, tuple[int, ...]]:
     """Name -> shape of every weight the file must hold, computed for free.
 
@@ -656,6 +658,7 @@ def _expected_state_shapes(
             noise_dim=noise_dim,
             hidden=hidden,
             image_shape=image_shape,
+            projection=projection,
         )
         with torch.device("meta"):
             bounded = BoundedGenerator(
@@ -831,6 +834,7 @@ def _check_document(document: dict[str, Any], expected_class: type | None):
         noise_dim=config.noise_dim,
         hidden=hidden,
         image_shape=image_shape,
+        projection=config.projection,
     )
     label_kinds = {"O": "Ui"}.get(classes_kind, classes_kind)
     # name -> (shape, allowed dtype kinds, largest item size)
@@ -1058,6 +1062,7 @@ def _build(state: dict[str, Any], arrays: dict[str, np.ndarray], device: torch.d
         output_bounds=scaler.scaled_bounds(),
         seed=0,  # every weight is overwritten below
         device=torch.device("cpu"),
+        projection=config.projection,
     )
     _restore_network(generator, "generator", arrays)
     _restore_network(discriminator, "discriminator", arrays)

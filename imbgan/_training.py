@@ -87,6 +87,7 @@ class TrainingConfig:
     ema_decay: float = 0.0
     class_loss_weight: float = 1.0  # of the generator's AC-GAN class term
     noise_scale: float = 1.0  # of z when sampling after training, not in it
+    projection: bool = False  # the discriminator's class projection term
 
 
 def draw_latents(
@@ -317,7 +318,12 @@ def _run_epoch(
             # Discriminator: real/fake on both, class head on real rows only.
             # One pass over real and fake rows together (there is no batch
             # norm to mix them): half the per-layer overhead of two passes.
-            adv, cls, _ = discriminator(torch.cat([x_real, x_fake.detach().float()]))
+            # Fake rows are judged as rows of the class asked for (used by a
+            # projection discriminator; the others ignore the classes).
+            adv, cls, _ = discriminator(
+                torch.cat([x_real, x_fake.detach().float()]),
+                torch.cat([onehot, onehot]),
+            )
         adv, cls = adv.float(), cls.float()
         adv_real, adv_fake, cls_real = adv[:n_real], adv[n_real:], cls[:n_real]
         class_loss = F.cross_entropy(cls_real, y_real)
@@ -333,7 +339,7 @@ def _run_epoch(
         # Generator + feature head: fool D, be classified as the label asked
         # for (fidelity), and let c' follow the DAG (diversity).
         with autocast(device, config.precision):
-            adv_fake, cls_fake, extracted = discriminator(x_fake)
+            adv_fake, cls_fake, extracted = discriminator(x_fake, onehot)
         reg_loss = regularizer(codes, extracted.float())
         g_loss = (
             F.binary_cross_entropy_with_logits(

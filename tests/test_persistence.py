@@ -123,6 +123,16 @@ CASES: dict[str, Callable[[], tuple]] = {
         BayesGANOversampler(**FAST, random_state=6),
         *_mixed_int_float_frame(),
     ),
+    "projection-tabular": lambda: (
+        BayesGANOversampler(**FAST, random_state=8, projection_discriminator=True),
+        *_binary(),
+    ),
+    "projection-image": lambda: (
+        InfoGANOversampler(
+            **FAST, random_state=9, image_shape=(1, 8, 8), projection_discriminator=True
+        ),
+        *_digits(),
+    ),
     "latentdag-unicode-labels": lambda: (
         BayesGANOversampler(
             **FAST, random_state=4, dag=LatentDAG.from_edges([("u", "v")])
@@ -263,10 +273,11 @@ def test_discrete_levels_survive_a_round_trip(fitted, tmp_path):
 
 
 def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
-    # Files written before max_discrete_levels, ema_decay and feature_scaling
-    # existed have neither the parameters nor the document entries nor the
-    # levels and quantile arrays; they load as saved (min-max scaling, no
-    # snapping, final weights), and their parameters say so.
+    # Files written before max_discrete_levels, ema_decay, feature_scaling
+    # and projection_discriminator existed have neither the parameters nor
+    # the document entries nor the levels and quantile arrays; they load as
+    # saved (min-max scaling, no snapping, final weights, no projection), and
+    # their parameters say so.
     sampler = fitted("discrete-columns")[0]
     save_sampler(sampler, tmp_path / "new.npz")
     members = _members(tmp_path / "new.npz")
@@ -280,6 +291,8 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     for key in ("class_loss_weight", "noise_scale"):
         del document["params"][key]
         del document["fitted"]["config_"][key]
+    del document["params"]["projection_discriminator"]
+    del document["fitted"]["config_"]["projection"]
     del document["params"]["ema_decay"]
     del document["fitted"]["config_"]["ema_decay"]
     text = json.dumps(document).encode()
@@ -289,6 +302,8 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     assert old.feature_scaling == "minmax"
     assert old.class_loss_weight == 1.0 and old.config_.class_loss_weight == 1.0
     assert old.noise_scale == 1.0 and old.config_.noise_scale == 1.0
+    assert old.projection_discriminator is False and not old.config_.projection
+    assert old.discriminator_.heads.embed is None
     assert type(old.scaler_) is RangeScaler
     assert old.ema_decay is None and old.config_.ema_decay == 0.0
     assert old.scaler_.levels_ == {}

@@ -332,6 +332,56 @@ def test_auto_resolves_per_data_kind(param, tabular, image, three_class, digits)
     assert getattr(images.config_, param) == image
 
 
+def test_projection_discriminator_judges_rows_as_rows_of_their_class(three_class):
+    X, y = three_class
+    proj = _fast(BayesGANOversampler, projection_discriminator=True)
+    proj.fit_resample(X, y)
+    assert proj.config_.projection
+    disc = proj.discriminator_
+    x = torch.as_tensor(proj.scaler_.transform(X[:20]))
+    eye = torch.eye(len(proj.classes_))
+    with torch.no_grad():
+        unconditional = disc(x)[0]
+        by_class = [disc(x, eye[[k] * 20])[0] for k in range(len(proj.classes_))]
+        h = disc.trunk(x)
+        for k, logit in enumerate(by_class):
+            # the class enters through the trained embedding alone
+            term = (disc.heads.embed(eye[[k] * 20]) * h).sum(1)
+            torch.testing.assert_close(logit, unconditional + term)
+    assert not torch.allclose(by_class[0], by_class[1])
+    plain = _fast(BayesGANOversampler, projection_discriminator=False)
+    plain.fit_resample(X, y)
+    assert plain.discriminator_.heads.embed is None and not plain.config_.projection
+    with torch.no_grad():
+        x = torch.as_tensor(plain.scaler_.transform(X[:20]))
+        assert torch.equal(
+            plain.discriminator_(x, eye[[0] * 20])[0], plain.discriminator_(x)[0]
+        )
+
+
+@pytest.mark.parametrize("image_shape", [None, (1, 8, 8)])
+def test_projection_starts_from_the_unconditional_discriminator(image_shape):
+    from imbgan._networks import build_networks
+
+    n_features = 64 if image_shape else 5
+    bounds = (np.full(n_features, -1.0), np.full(n_features, 1.0))
+    kwargs = dict(
+        n_features=n_features, n_classes=3, n_codes=2, noise_dim=4, hidden=8,
+        image_shape=image_shape, output_bounds=bounds, seed=0,
+        device=torch.device("cpu"),
+    )  # fmt: skip
+    gen, disc = build_networks(**kwargs)
+    gen_p, disc_p = build_networks(**kwargs, projection=True)
+    state, state_p = disc.state_dict(), disc_p.state_dict()
+    assert set(state_p) - set(state) == {"heads.embed.weight", "heads.embed.bias"}
+    for key, value in state.items():  # every other weight drawn as before
+        assert torch.equal(state_p[key], value), key
+    for key, value in gen.state_dict().items():
+        assert torch.equal(gen_p.state_dict()[key], value), key
+    assert not state_p["heads.embed.weight"].any()
+    assert not state_p["heads.embed.bias"].any()
+
+
 def test_smaller_class_loss_weight_brings_rows_nearer_the_boundary():
     X, y = make_classification(
         600,
