@@ -260,16 +260,9 @@ def _run_paper(args: argparse.Namespace) -> None:
     else:
         earlier = []
         out = _fresh(out)
-    done = {_run_key(row) for row in earlier}
+    done = {paper.run_key(row) for row in earlier}
     irs = (None,) if args.ir is None else args.ir
-    seeds = args.seeds[:1] if args.quick else args.seeds
-    planned = {
-        (dataset, method, seed, ir)
-        for dataset in datasets
-        for method in args.methods
-        for seed in seeds
-        for ir in irs
-    }
+    planned = paper.planned_runs(datasets, args.methods, args.seeds, irs, args.quick)
     rows = []
     for dataset in datasets:
         samples: dict = {}
@@ -277,7 +270,7 @@ def _run_paper(args: argparse.Namespace) -> None:
             dataset=dataset,
             methods=args.methods,
             seeds=args.seeds,
-            irs=(None,) if args.ir is None else args.ir,
+            irs=irs,
             data_dir=args.data_dir,
             device=args.device,
             out=out,
@@ -301,7 +294,7 @@ def _run_paper(args: argparse.Namespace) -> None:
         _plot(paper.plot_ir_sweep, rows, args.out / "ir_sweep.png")
     print(paper.summarize_paper(rows))
     print(f"wrote {len(rows) - len(earlier)} rows to {out}")
-    left = len(planned - {_run_key(row) for row in rows})
+    left = len(planned - {paper.run_key(row) for row in rows})
     if left:
         print(
             f"stopped at the time budget with {left} of {len(planned)} runs left; "
@@ -309,19 +302,17 @@ def _run_paper(args: argparse.Namespace) -> None:
         )
 
 
-def _run_key(row: dict) -> tuple:
-    return (row["dataset"], row["method"], row["seed"], row["ir"])
-
-
 def _read_result_rows(path: Path) -> list[dict]:
     """The rows of a result file a run resumes; a clear error if it is not one."""
+    from .benchmark import paper
+
     rows = []
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            _run_key(row)
+            paper.run_key(row)
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ValueError(
                 f"{path}, line {number}, is not a result row ({exc}); move the "

@@ -508,6 +508,33 @@ def _append_jsonl(path: Path, row: Mapping) -> None:
         handle.flush()
 
 
+def run_key(row: Mapping) -> tuple:
+    """The ``(dataset, method, seed, ir)`` key of a :func:`run_paper` row."""
+    return (row["dataset"], row["method"], row["seed"], row["ir"])
+
+
+def planned_runs(
+    datasets: Iterable[str],
+    methods: Iterable[str],
+    seeds: Iterable[int],
+    irs: Iterable[int | None],
+    quick: bool = False,
+) -> set[tuple]:
+    """The keys of the runs :func:`run_paper` makes for these arguments."""
+    return {
+        (dataset, method, seed, ir)
+        for dataset in datasets
+        for method in methods
+        for seed in _seeds_run(seeds, quick)
+        for ir in irs
+    }
+
+
+def _seeds_run(seeds: Iterable[int], quick: bool) -> list[int]:
+    seeds = [int(s) for s in seeds]
+    return seeds[:1] if quick else seeds  # a quick run: the first seed only
+
+
 def run_paper(
     *,
     dataset: str = "mnist",
@@ -606,12 +633,11 @@ def run_paper(
         raise ValueError(
             f"evaluate_on must be one of {EVALUATION_SETS}; got {evaluate_on!r}."
         )
-    seeds = [int(s) for s in seeds]
+    seeds = _seeds_run(seeds, quick)
     irs = [None if ir is None else int(ir) for ir in irs]
     if not seeds or not irs:
         raise ValueError("seeds and irs must not be empty.")
     if quick:
-        seeds = seeds[:1]
         cnn_epochs = 1 if cnn_epochs is None else cnn_epochs
         gan_epochs = 1 if gan_epochs is None else gan_epochs
     if cnn_epochs is None:
