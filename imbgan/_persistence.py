@@ -88,6 +88,7 @@ _LEGACY_VALUES = {
     "class_loss_weight": 1.0,
     "noise_scale": 1.0,
     "projection_discriminator": False,
+    "redraw_contradictions": False,
 }
 _CLASS_KINDS = frozenset("biufUO")  # O: labels were Python objects (str or int)
 _SCALER_DTYPE_KINDS = frozenset("biuf")

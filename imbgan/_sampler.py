@@ -25,6 +25,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._conflicts import ClassConflicts
 from ._dag import LatentDAG, check_dag
 from ._generation import fill_rows
 from ._networks import build_networks
@@ -103,6 +104,11 @@ def _build_scaler(feature_scaling, max_levels, image_shape) -> RangeScaler:
 
 
 _MAX_SEED = 2**31 - 1
+# Redrawing contradicting rows: candidates per row still to replace, and
+# rounds before the rows left are kept (on data where nearly every row of a
+# class contradicts, more rounds would only spend time).
+_REDRAW_FACTOR = 4
+_REDRAW_ROUNDS = 10
 _MIN_IMAGE_SIDE = 8
 
 _shared_parameters_docstring = """reg_lambda : float, default=1.0
@@ -152,6 +158,20 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         redrawn; after a bounded number of rounds the most confident rejected
         samples fill the remaining places, so counts are always exact.
         ``None`` keeps every sample.
+
+    redraw_contradictions : bool, default=True
+        In :meth:`fit_resample`, redraw every synthetic row of class ``k``
+        that is identical to a training row of another class: the resampled
+        data would otherwise hold the same row under two labels, label noise
+        by construction. Such rows arise on discrete data, where generated
+        values snap to observed levels (lab notebook, L27: 6% to 25% of
+        car_good's synthetic minority rows; better balanced accuracy and
+        minority F1 in every cell measured). Each such row is replaced by a
+        later draw of its class that contradicts no training row; after a
+        bounded number of rounds, rows still contradicting are kept, so
+        counts are always exact. Rows that contradict nothing are the same
+        with either setting, so on continuous data it changes nothing.
+        :meth:`sample` does not screen, as it has no training rows at hand.
 
     max_discrete_levels : int, default=10
         A tabular column with at least 2 and at most ``max_discrete_levels``
@@ -306,6 +326,7 @@ class _BaseGANOversampler(BaseOverSampler):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "balanced_batches": ["boolean"],
         "fidelity_threshold": [Interval(Real, 0, 1, closed="both"), None],
+        "redraw_contradictions": ["boolean"],
         "max_discrete_levels": [Interval(Integral, 0, None, closed="left")],
         "feature_scaling": [StrOptions({"auto", "quantile", "minmax"})],
         "noise_scale": [
@@ -339,6 +360,7 @@ class _BaseGANOversampler(BaseOverSampler):
         learning_rate=1e-3,
         balanced_batches=True,
         fidelity_threshold=None,
+        redraw_contradictions=True,
         max_discrete_levels=10,
         feature_scaling="auto",
         class_loss_weight="auto",
@@ -363,6 +385,7 @@ class _BaseGANOversampler(BaseOverSampler):
         self.learning_rate = learning_rate
         self.balanced_batches = balanced_batches
         self.fidelity_threshold = fidelity_threshold
+        self.redraw_contradictions = redraw_contradictions
         self.max_discrete_levels = max_discrete_levels
         self.feature_scaling = feature_scaling
         self.class_loss_weight = class_loss_weight
@@ -446,6 +469,9 @@ class _BaseGANOversampler(BaseOverSampler):
         with torch_threads(n_threads):
             sample_seed = self._fit_gan(X_dense, y, integer_columns)
         self.n_threads_ = n_threads
+        conflicts = None
+        if self.redraw_contradictions:
+            conflicts = ClassConflicts(X_dense, np.unique(y, return_inverse=True)[1])
         n_new = sum(self.sampling_strategy_.values())
         y_new = np.concatenate(
             [
@@ -456,13 +482,13 @@ class _BaseGANOversampler(BaseOverSampler):
         )
         if sparse.issparse(X):
             X_new = np.empty((n_new, X.shape[1]), dtype=self.scaler_.dtype_)
-            self._fill_strategy(X_new, sample_seed)
+            self._fill_strategy(X_new, sample_seed, conflicts)
             X_res = sparse.vstack([X, sparse.csr_matrix(X_new)], format=X.format)
             return X_res, np.hstack([y, y_new])
         # Allocate the result once and write synthetic rows straight into it.
         X_res = np.empty((X.shape[0] + n_new, X.shape[1]), dtype=X.dtype)
         X_res[: X.shape[0]] = X
-        self._fill_strategy(X_res[X.shape[0] :], sample_seed)
+        self._fill_strategy(X_res[X.shape[0] :], sample_seed, conflicts)
         return X_res, np.hstack([y, y_new])
 
     def _fit_gan(self, X, y, integer_columns=None) -> int:
@@ -548,33 +574,64 @@ class _BaseGANOversampler(BaseOverSampler):
 
     # -- generation -----------------------------------------------------------
 
-    def _fill_strategy(self, out: np.ndarray, seed: int) -> None:
+    def _fill_strategy(
+        self, out: np.ndarray, seed: int, conflicts: ClassConflicts | None = None
+    ) -> None:
         """Fill ``out`` with the rows ``sampling_strategy_`` asks for, in order."""
         start = 0
         with torch_threads(self.n_threads_):
             for klass, n_new in self.sampling_strategy_.items():
-                self._fill_class(out[start : start + n_new], klass, None, seed)
+                self._fill_class(
+                    out[start : start + n_new], klass, None, seed, conflicts
+                )
                 start += n_new
 
     def _fill_class(
-        self, out: np.ndarray, klass, codes: np.ndarray | None, seed: int
+        self,
+        out: np.ndarray,
+        klass,
+        codes: np.ndarray | None,
+        seed: int,
+        conflicts: ClassConflicts | None = None,
     ) -> None:
-        """Write ``len(out)`` rows of class ``klass`` into ``out`` (a view)."""
+        """Write ``len(out)`` rows of class ``klass`` into ``out`` (a view).
+
+        With ``conflicts``, rows equal to a training row of another class
+        are then replaced by later draws of the same stream that are not.
+        """
         class_index = int(np.flatnonzero(self.classes_ == klass)[0])
         # One stream per class, so a class's rows do not depend on which
         # other classes are drawn in the same call.
         rng = make_generator(seed + class_index, self.device_)
-        fill_rows(
-            out,
-            generator=self.generator_,
-            discriminator=self.discriminator_,
-            scaler=self.scaler_,
-            config=self.config_,
-            class_index=class_index,
-            codes=codes,
-            rng=rng,
-            fidelity_threshold=self.fidelity_threshold,
-        )
+
+        def fill(rows: np.ndarray, codes: np.ndarray | None) -> None:
+            fill_rows(
+                rows,
+                generator=self.generator_,
+                discriminator=self.discriminator_,
+                scaler=self.scaler_,
+                config=self.config_,
+                class_index=class_index,
+                codes=codes,
+                rng=rng,
+                fidelity_threshold=self.fidelity_threshold,
+            )
+
+        fill(out, codes)
+        if conflicts is None:
+            return
+        bad = np.flatnonzero(conflicts.flags(out, class_index))
+        for _ in range(_REDRAW_ROUNDS):
+            if bad.size == 0:
+                return
+            candidates = np.empty(
+                (_REDRAW_FACTOR * bad.size, out.shape[1]), dtype=out.dtype
+            )
+            fill(candidates, None)
+            clean = candidates[~conflicts.flags(candidates, class_index)]
+            replaced = min(len(clean), bad.size)
+            out[bad[:replaced]] = clean[:replaced]
+            bad = bad[replaced:]
 
     def sample(self, n_samples, y, codes=None, *, random_state=None) -> np.ndarray:
         """Draw new rows of one class, or of given classes, from the generator.
@@ -834,6 +891,7 @@ default=None
         learning_rate=1e-3,
         balanced_batches=True,
         fidelity_threshold=None,
+        redraw_contradictions=True,
         max_discrete_levels=10,
         feature_scaling="auto",
         class_loss_weight="auto",
@@ -859,6 +917,7 @@ default=None
             learning_rate=learning_rate,
             balanced_batches=balanced_batches,
             fidelity_threshold=fidelity_threshold,
+            redraw_contradictions=redraw_contradictions,
             max_discrete_levels=max_discrete_levels,
             feature_scaling=feature_scaling,
             class_loss_weight=class_loss_weight,

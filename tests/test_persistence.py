@@ -273,11 +273,11 @@ def test_discrete_levels_survive_a_round_trip(fitted, tmp_path):
 
 
 def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
-    # Files written before max_discrete_levels, ema_decay, feature_scaling
-    # and projection_discriminator existed have neither the parameters nor
-    # the document entries nor the levels and quantile arrays; they load as
-    # saved (min-max scaling, no snapping, final weights, no projection), and
-    # their parameters say so.
+    # Files written before max_discrete_levels, ema_decay, feature_scaling,
+    # projection_discriminator and redraw_contradictions existed have neither
+    # the parameters nor the document entries nor the levels and quantile
+    # arrays; they load as saved (min-max scaling, no snapping, final weights,
+    # no projection, no redrawing on a refit), and their parameters say so.
     sampler = fitted("discrete-columns")[0]
     save_sampler(sampler, tmp_path / "new.npz")
     members = _members(tmp_path / "new.npz")
@@ -292,6 +292,7 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
         del document["params"][key]
         del document["fitted"]["config_"][key]
     del document["params"]["projection_discriminator"]
+    del document["params"]["redraw_contradictions"]
     del document["fitted"]["config_"]["projection"]
     del document["params"]["ema_decay"]
     del document["fitted"]["config_"]["ema_decay"]
@@ -303,6 +304,7 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     assert old.class_loss_weight == 1.0 and old.config_.class_loss_weight == 1.0
     assert old.noise_scale == 1.0 and old.config_.noise_scale == 1.0
     assert old.projection_discriminator is False and not old.config_.projection
+    assert old.redraw_contradictions is False
     assert old.discriminator_.heads.embed is None
     assert type(old.scaler_) is RangeScaler
     assert old.ema_decay is None and old.config_.ema_decay == 0.0

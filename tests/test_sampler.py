@@ -274,6 +274,98 @@ def test_discrete_dataframe_columns_keep_levels_and_dtype(three_class):
     assert set(X_res["grade"].iloc[len(frame) :]) <= {1, 3, 5}
 
 
+# -- contradicting rows ----------------------------------------------------------
+
+
+def _overlapping_discrete():
+    """Three binary columns; the majority takes the 4 combinations of first 0.
+
+    The minority's rows lie on one of the majority's combinations and on two
+    of its own: a synthetic minority row whose first column is 0 contradicts
+    the training labels.
+    """
+    patterns = np.array(list(np.ndindex(2, 2, 2)), dtype=float)
+    majority = np.repeat(patterns[:4], 10, axis=0)
+    minority = np.repeat(patterns[[0, 4, 6]], 6, axis=0)
+    X = np.vstack([majority, minority])
+    y = np.repeat([0, 1], [len(majority), len(minority)])
+    return X, y
+
+
+def _contradicting(X, y, X_res, y_res):
+    """Synthetic rows equal to a training row of another class."""
+    new, y_new = X_res[len(X) :], y_res[len(X) :]
+    labels = {}
+    for row, label in zip(map(tuple, X), y, strict=True):
+        labels.setdefault(row, set()).add(label)
+    pairs = zip(map(tuple, new), y_new, strict=True)
+    return np.array([bool(labels.get(row, set()) - {k}) for row, k in pairs])
+
+
+def test_contradicting_rows_are_redrawn_and_the_others_kept():
+    X, y = _overlapping_discrete()
+    kept_X, kept_y = _fast(
+        BayesGANOversampler, redraw_contradictions=False
+    ).fit_resample(X, y)
+    X_res, y_res = _fast(BayesGANOversampler).fit_resample(X, y)
+    before = _contradicting(X, y, kept_X, kept_y)
+    # A two-epoch GAN spreads its rows over the combinations: many land on
+    # the majority's, so the setting has work to do.
+    assert before.mean() > 0.3
+    assert not _contradicting(X, y, X_res, y_res).any()
+    np.testing.assert_array_equal(y_res, kept_y)
+    new, kept_new = X_res[len(X) :], kept_X[len(X) :]
+    # Only the contradicting rows change; every other row is the same draw.
+    np.testing.assert_array_equal(new[~before], kept_new[~before])
+    assert (new[before] != kept_new[before]).any(axis=1).all()
+    assert (new[:, 0] == 1.0).all()
+
+
+def test_contradictions_are_kept_when_no_clean_row_can_be_drawn():
+    # Every level combination belongs to the majority: no synthetic minority
+    # row can avoid a contradiction; counts stay exact and nothing fails.
+    X, y = _overlapping_discrete()
+    patterns = np.array(list(np.ndindex(2, 2, 2)), dtype=float)
+    X = np.vstack([X, patterns])
+    y = np.concatenate([y, np.zeros(len(patterns), dtype=y.dtype)])
+    X_res, y_res = _fast(BayesGANOversampler).fit_resample(X, y)
+    assert Counter(y_res) == {0: 48, 1: 48}
+    assert _contradicting(X, y, X_res, y_res).all()
+
+
+def test_redrawing_changes_nothing_on_continuous_rows(three_class):
+    X, y = three_class
+    on = _fast(BayesGANOversampler).fit_resample(X, y)
+    off = _fast(BayesGANOversampler, redraw_contradictions=False).fit_resample(X, y)
+    np.testing.assert_array_equal(on[0], off[0])
+
+
+def test_contradictions_are_redrawn_for_sparse_and_integer_input():
+    X, y = _overlapping_discrete()
+    for given in (sparse.csr_matrix(X), X.astype(np.int64)):
+        X_res, y_res = _fast(BayesGANOversampler).fit_resample(given, y)
+        X_res = X_res.toarray() if sparse.issparse(X_res) else X_res
+        assert not _contradicting(X, y, X_res, y_res).any()
+
+
+def test_class_conflicts_compare_values_not_bits_or_dtypes():
+    from imbgan._conflicts import ClassConflicts
+
+    X = np.array([[0.0, 1.0], [2.0, 3.0], [2.0, 3.0], [5.0, 5.0]])
+    conflicts = ClassConflicts(X, np.array([0, 0, 1, 1]))
+    rows = np.array([[-0.0, 1.0], [2.0, 3.0], [5.0, 5.0], [0.0, 1.5]])
+    # [2, 3] carries both labels: it contradicts either class.
+    assert conflicts.flags(rows, 0).tolist() == [False, True, True, False]
+    assert conflicts.flags(rows, 1).tolist() == [True, True, False, False]
+    assert conflicts.flags(rows.astype(np.float32), 1).tolist() == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert conflicts.flags(np.empty((0, 2)), 0).shape == (0,)
+
+
 # -- generator averaging ---------------------------------------------------------
 
 
