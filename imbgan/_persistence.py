@@ -89,6 +89,7 @@ _LEGACY_VALUES = {
     "noise_scale": 1.0,
     "projection_discriminator": False,
     "redraw_contradictions": False,
+    "diff_augment": False,
 }
 _CLASS_KINDS = frozenset("biufUO")  # O: labels were Python objects (str or int)
 _SCALER_DTYPE_KINDS = frozenset("biuf")
@@ -568,6 +569,8 @@ def _check_config(raw: Any) -> TrainingConfig:
             values[key] = _float(value, where)
             if values[key] >= 1:
                 _fail(f"{where} must be below 1; got {value!r}.")
+        elif key == "augment_shift":
+            values[key] = _int(value, where, 0)
         elif key == "precision":
             if value not in ("float32", "bfloat16"):
                 _fail(f"{where} must be 'float32' or 'bfloat16'; got {value!r:.40}.")

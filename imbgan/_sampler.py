@@ -25,6 +25,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._augment import translation_shift
 from ._conflicts import ClassConflicts
 from ._dag import LatentDAG, check_dag
 from ._generation import fill_rows
@@ -77,6 +78,7 @@ _AUTO_VALUES = {
     "class_loss_weight": (0.3, 1.0),
     "noise_scale": (1.3, 1.0),
     "projection_discriminator": (0.0, 0.0),  # 1.0: on
+    "diff_augment": (0.0, 0.0),  # 1.0: on (images only)
 }
 
 
@@ -221,6 +223,20 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         defaults over two seeds (levers L31 to L33); on images it has not
         been measured.
 
+    diff_augment : bool or "auto", default="auto"
+        For images: while training, shift every image the discriminator
+        judges, real or generated, by a random whole number of pixels in
+        each direction (at most an eighth of the shorter side; the border
+        filled with the background, the low end of the range), the same
+        random transformation on both sides, so the generator's target is
+        unchanged (differentiable augmentation, Zhao et al., 2020). With a
+        few dozen images a class the discriminator can otherwise memorise
+        them. ``"auto"`` means off: on the MNIST validation split (2 seeds,
+        lab notebook, I4) it raised class 8's recall at both seeds and
+        lowered class 9's at both, +.010 on their mean, too mixed to make
+        it the default. Ignored for tabular rows, which have no pixels to
+        shift.
+
     ema_decay : float, "auto" or None, default="auto"
         When a float, the generator that samples is an exponential moving
         average of the trained generator's weights over the training steps
@@ -338,6 +354,7 @@ class _BaseGANOversampler(BaseOverSampler):
             StrOptions({"auto"}),
         ],
         "projection_discriminator": ["boolean", StrOptions({"auto"})],
+        "diff_augment": ["boolean", StrOptions({"auto"})],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"}), None],
         "device": [str],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
@@ -366,6 +383,7 @@ class _BaseGANOversampler(BaseOverSampler):
         class_loss_weight="auto",
         noise_scale="auto",
         projection_discriminator="auto",
+        diff_augment="auto",
         ema_decay="auto",
         device="auto",
         n_threads=None,
@@ -391,6 +409,7 @@ class _BaseGANOversampler(BaseOverSampler):
         self.class_loss_weight = class_loss_weight
         self.noise_scale = noise_scale
         self.projection_discriminator = projection_discriminator
+        self.diff_augment = diff_augment
         self.ema_decay = ema_decay
         self.device = device
         self.n_threads = n_threads
@@ -540,6 +559,12 @@ class _BaseGANOversampler(BaseOverSampler):
                     self.projection_discriminator,
                     image_shape,
                 )
+            ),
+            augment_shift=(
+                translation_shift(image_shape)
+                if image_shape is not None
+                and _resolve_auto("diff_augment", self.diff_augment, image_shape)
+                else 0
             ),
         )
         generator, discriminator = build_networks(
@@ -897,6 +922,7 @@ default=None
         class_loss_weight="auto",
         noise_scale="auto",
         projection_discriminator="auto",
+        diff_augment="auto",
         ema_decay="auto",
         device="auto",
         n_threads=None,
@@ -923,6 +949,7 @@ default=None
             class_loss_weight=class_loss_weight,
             noise_scale=noise_scale,
             projection_discriminator=projection_discriminator,
+            diff_augment=diff_augment,
             ema_decay=ema_decay,
             device=device,
             n_threads=n_threads,

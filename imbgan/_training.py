@@ -26,6 +26,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._augment import TranslatedInput
+
 __all__ = ["TrainingConfig", "draw_latents", "resolve_device", "train_gan"]
 
 Regularizer = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -88,6 +90,9 @@ class TrainingConfig:
     class_loss_weight: float = 1.0  # of the generator's AC-GAN class term
     noise_scale: float = 1.0  # of z when sampling after training, not in it
     projection: bool = False  # the discriminator's class projection term
+    # Largest random shift, in pixels, of the images the discriminator sees
+    # while training (differentiable augmentation); 0: none, as for tables.
+    augment_shift: int = 0
 
 
 def draw_latents(
@@ -209,6 +214,11 @@ def train_gan(
     # Compiled wrappers share the modules' parameters; the modules themselves
     # stay plain, so state dicts, rollback and saving are unchanged.
     g_forward, d_forward = _maybe_compile(generator, discriminator, config)
+    if config.augment_shift:
+        # The training stream draws the shifts, between its other draws.
+        d_forward = TranslatedInput(
+            d_forward, discriminator.image_shape, config.augment_shift, rng
+        )
     history: dict[str, list[float]] = {name: [] for name in (*_LOSSES, "learning_rate")}
     progress = _Progress(config.epochs, config.verbose)
     generator.train()

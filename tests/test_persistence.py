@@ -133,6 +133,12 @@ CASES: dict[str, Callable[[], tuple]] = {
         ),
         *_digits(),
     ),
+    "diff-augment-image": lambda: (
+        BayesGANOversampler(
+            **FAST, random_state=10, image_shape=(1, 8, 8), diff_augment=True
+        ),
+        *_digits(),
+    ),
     "latentdag-unicode-labels": lambda: (
         BayesGANOversampler(
             **FAST, random_state=4, dag=LatentDAG.from_edges([("u", "v")])
@@ -274,10 +280,11 @@ def test_discrete_levels_survive_a_round_trip(fitted, tmp_path):
 
 def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     # Files written before max_discrete_levels, ema_decay, feature_scaling,
-    # projection_discriminator and redraw_contradictions existed have neither
-    # the parameters nor the document entries nor the levels and quantile
-    # arrays; they load as saved (min-max scaling, no snapping, final weights,
-    # no projection, no redrawing on a refit), and their parameters say so.
+    # projection_discriminator, redraw_contradictions and diff_augment
+    # existed have neither the parameters nor the document entries nor the
+    # levels and quantile arrays; they load as saved (min-max scaling, no
+    # snapping, final weights, no projection, no redrawing or augmentation
+    # on a refit), and their parameters say so.
     sampler = fitted("discrete-columns")[0]
     save_sampler(sampler, tmp_path / "new.npz")
     members = _members(tmp_path / "new.npz")
@@ -293,6 +300,8 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
         del document["fitted"]["config_"][key]
     del document["params"]["projection_discriminator"]
     del document["params"]["redraw_contradictions"]
+    del document["params"]["diff_augment"]
+    del document["fitted"]["config_"]["augment_shift"]
     del document["fitted"]["config_"]["projection"]
     del document["params"]["ema_decay"]
     del document["fitted"]["config_"]["ema_decay"]
@@ -305,6 +314,7 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     assert old.noise_scale == 1.0 and old.config_.noise_scale == 1.0
     assert old.projection_discriminator is False and not old.config_.projection
     assert old.redraw_contradictions is False
+    assert old.diff_augment is False and old.config_.augment_shift == 0
     assert old.discriminator_.heads.embed is None
     assert type(old.scaler_) is RangeScaler
     assert old.ema_decay is None and old.config_.ema_decay == 0.0
@@ -633,6 +643,7 @@ CONFIG_EDITS = {
     "config-n-codes-mismatch": (_set_config("n_codes", 7), "n_codes"),
     "unknown-config-field": (_set_config("momentum", 0.9), "momentum"),
     "ema-decay-one": (_set_config("ema_decay", 1.0), "ema_decay"),
+    "negative-augment-shift": (_set_config("augment_shift", -1), "augment_shift"),
     "image-shape-mismatch": (_set_fitted("image_shape_", [1, 8, 8]), "image_shape_"),
     "image-shape-malformed": (_set_fitted("image_shape_", "1x8x8"), "image_shape_"),
     "huge-hidden-units": (_set_fitted("hidden_units_", 10**9), "sanity bound"),

@@ -15,7 +15,7 @@ applies :mod:`quantile_patch`, one containing ``gclass`` applies
 :mod:`hybrid_patch`, one containing ``inoise`` applies
 :mod:`instance_noise_patch`, one containing ``contra`` applies
 :mod:`contra_patch`, ``onehot`` :mod:`onehot_patch`, ``nnfilter``
-:mod:`nnfilter_patch` (code levers tried before they
+:mod:`nnfilter_patch`, ``mix`` :mod:`mix_patch` (code levers tried before they
 become library code). Writes ``OUT_DIR/NAME.jsonl`` (the suite's rows) and
 prints one JSON line with the means; docs/lab_notebook.md quotes them.
 ``SEED`` (env, default 0) is the samplers' ``random_state``; the folds stay.
@@ -56,6 +56,8 @@ if "onehot" in name:
     import onehot_patch  # noqa: F401
 if "nnfilter" in name:
     import nnfilter_patch  # noqa: F401
+if "mix" in name:
+    import mix_patch  # noqa: F401
 # After quantile_patch, so that snapping wraps whichever scaler is in place.
 if "snap" in name:
     import snap_patch  # noqa: F401
