@@ -90,6 +90,7 @@ _LEGACY_VALUES = {
     "projection_discriminator": False,
     "redraw_contradictions": False,
     "diff_augment": False,
+    "copy_fraction": 0.0,
 }
 _CLASS_KINDS = frozenset("biufUO")  # O: labels were Python objects (str or int)
 _SCALER_DTYPE_KINDS = frozenset("biuf")

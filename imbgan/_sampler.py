@@ -79,6 +79,7 @@ _AUTO_VALUES = {
     "noise_scale": (1.3, 1.0),
     "projection_discriminator": (0.0, 0.0),  # 1.0: on
     "diff_augment": (0.0, 0.0),  # 1.0: on (images only)
+    "copy_fraction": (0.0, 0.5),
 }
 
 
@@ -174,6 +175,19 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         counts are always exact. Rows that contradict nothing are the same
         with either setting, so on continuous data it changes nothing.
         :meth:`sample` does not screen, as it has no training rows at hand.
+
+    copy_fraction : float in [0, 1] or "auto", default="auto"
+        In :meth:`fit_resample`, the share of each class's new rows that are
+        copies of its real training rows, drawn uniformly with replacement
+        as :class:`~imblearn.over_sampling.RandomOverSampler` draws them;
+        the rest are generated. 0 generates every new row, 1 is random
+        over-sampling. Copies keep the class's exact rows in the data while
+        the generated rows add variations of them. ``"auto"`` means 0.5 for
+        images: on the MNIST validation split (2 seeds, lab notebook, I5)
+        it raised the mean recall of the two minority classes from .844
+        (every new row generated) to .893 (random over-sampling: .886) and
+        the balanced accuracy from .946 to .961; and 0 for tabular rows.
+        :meth:`sample` always generates.
 
     max_discrete_levels : int, default=10
         A tabular column with at least 2 and at most ``max_discrete_levels``
@@ -343,6 +357,10 @@ class _BaseGANOversampler(BaseOverSampler):
         "balanced_batches": ["boolean"],
         "fidelity_threshold": [Interval(Real, 0, 1, closed="both"), None],
         "redraw_contradictions": ["boolean"],
+        "copy_fraction": [
+            Interval(Real, 0, 1, closed="both"),
+            StrOptions({"auto"}),
+        ],
         "max_discrete_levels": [Interval(Integral, 0, None, closed="left")],
         "feature_scaling": [StrOptions({"auto", "quantile", "minmax"})],
         "noise_scale": [
@@ -378,6 +396,7 @@ class _BaseGANOversampler(BaseOverSampler):
         balanced_batches=True,
         fidelity_threshold=None,
         redraw_contradictions=True,
+        copy_fraction="auto",
         max_discrete_levels=10,
         feature_scaling="auto",
         class_loss_weight="auto",
@@ -404,6 +423,7 @@ class _BaseGANOversampler(BaseOverSampler):
         self.balanced_batches = balanced_batches
         self.fidelity_threshold = fidelity_threshold
         self.redraw_contradictions = redraw_contradictions
+        self.copy_fraction = copy_fraction
         self.max_discrete_levels = max_discrete_levels
         self.feature_scaling = feature_scaling
         self.class_loss_weight = class_loss_weight
@@ -499,15 +519,20 @@ class _BaseGANOversampler(BaseOverSampler):
             ]
             + [np.empty(0, dtype=y.dtype)]
         )
+        copies = (
+            X_dense,
+            y,
+            _resolve_auto("copy_fraction", self.copy_fraction, self.image_shape_),
+        )
         if sparse.issparse(X):
             X_new = np.empty((n_new, X.shape[1]), dtype=self.scaler_.dtype_)
-            self._fill_strategy(X_new, sample_seed, conflicts)
+            self._fill_strategy(X_new, sample_seed, conflicts, copies)
             X_res = sparse.vstack([X, sparse.csr_matrix(X_new)], format=X.format)
             return X_res, np.hstack([y, y_new])
         # Allocate the result once and write synthetic rows straight into it.
         X_res = np.empty((X.shape[0] + n_new, X.shape[1]), dtype=X.dtype)
         X_res[: X.shape[0]] = X
-        self._fill_strategy(X_res[X.shape[0] :], sample_seed, conflicts)
+        self._fill_strategy(X_res[X.shape[0] :], sample_seed, conflicts, copies)
         return X_res, np.hstack([y, y_new])
 
     def _fit_gan(self, X, y, integer_columns=None) -> int:
@@ -600,15 +625,33 @@ class _BaseGANOversampler(BaseOverSampler):
     # -- generation -----------------------------------------------------------
 
     def _fill_strategy(
-        self, out: np.ndarray, seed: int, conflicts: ClassConflicts | None = None
+        self,
+        out: np.ndarray,
+        seed: int,
+        conflicts: ClassConflicts | None = None,
+        copies: tuple[np.ndarray, np.ndarray, float] | None = None,
     ) -> None:
-        """Fill ``out`` with the rows ``sampling_strategy_`` asks for, in order."""
+        """Fill ``out`` with the rows ``sampling_strategy_`` asks for, in order.
+
+        ``copies`` is ``(X, y, fraction)``: that share of each class's rows
+        (rounded) are copies of its rows in ``X``, after its generated rows.
+        """
         start = 0
         with torch_threads(self.n_threads_):
             for klass, n_new in self.sampling_strategy_.items():
+                n_copies = 0 if copies is None else int(round(copies[2] * n_new))
+                n_generated = n_new - n_copies
                 self._fill_class(
-                    out[start : start + n_new], klass, None, seed, conflicts
+                    out[start : start + n_generated], klass, None, seed, conflicts
                 )
+                if n_copies:
+                    X, y, _ = copies
+                    class_index = int(np.flatnonzero(self.classes_ == klass)[0])
+                    # A stream of its own per class, apart from the generator's.
+                    rng = np.random.default_rng([seed, class_index])
+                    rows = np.flatnonzero(y == klass)
+                    chosen = rows[rng.integers(0, rows.size, size=n_copies)]
+                    out[start + n_generated : start + n_new] = X[chosen]
                 start += n_new
 
     def _fill_class(
@@ -917,6 +960,7 @@ default=None
         balanced_batches=True,
         fidelity_threshold=None,
         redraw_contradictions=True,
+        copy_fraction="auto",
         max_discrete_levels=10,
         feature_scaling="auto",
         class_loss_weight="auto",
@@ -944,6 +988,7 @@ default=None
             balanced_batches=balanced_batches,
             fidelity_threshold=fidelity_threshold,
             redraw_contradictions=redraw_contradictions,
+            copy_fraction=copy_fraction,
             max_discrete_levels=max_discrete_levels,
             feature_scaling=feature_scaling,
             class_loss_weight=class_loss_weight,

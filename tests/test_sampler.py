@@ -366,6 +366,49 @@ def test_class_conflicts_compare_values_not_bits_or_dtypes():
     assert conflicts.flags(np.empty((0, 2)), 0).shape == (0,)
 
 
+# -- copies among the new rows -----------------------------------------------------
+
+
+def _rows_of(X, y, klass):
+    return {tuple(row) for row in X[y == klass]}
+
+
+@pytest.mark.parametrize("fraction", [0.5, 1.0])
+def test_copy_fraction_makes_that_share_copies_of_the_class_rows(fraction, three_class):
+    X, y = three_class
+    X_res, y_res = _fast(BayesGANOversampler, copy_fraction=fraction).fit_resample(X, y)
+    assert Counter(y_res) == {0: 90, 1: 90, 2: 90}
+    new, y_new = X_res[len(X) :], y_res[len(X) :]
+    for klass, n_new in ((1, 45), (2, 75)):
+        rows = new[y_new == klass]
+        copied = np.array([tuple(r) in _rows_of(X, y, klass) for r in rows])
+        n_copies = int(round(fraction * n_new))
+        # The generated rows first, then the copies; continuous generated
+        # rows never equal a real one.
+        assert copied.tolist() == [False] * (n_new - n_copies) + [True] * n_copies
+        if n_copies > 30:
+            # drawn with replacement, spread over the class's rows
+            assert len({tuple(r) for r in rows[copied]}) > 10
+
+
+def test_copy_fraction_zero_is_the_auto_value_for_tables(three_class):
+    X, y = three_class
+    auto = _fast(BayesGANOversampler).fit_resample(X, y)
+    zero = _fast(BayesGANOversampler, copy_fraction=0.0).fit_resample(X, y)
+    np.testing.assert_array_equal(auto[0], zero[0])
+
+
+def test_copies_come_from_the_same_seed_and_sparse_input(three_class):
+    X, y = three_class
+    dense = _fast(BayesGANOversampler, copy_fraction=0.5).fit_resample(X, y)
+    again = _fast(BayesGANOversampler, copy_fraction=0.5).fit_resample(X, y)
+    np.testing.assert_array_equal(dense[0], again[0])
+    X_sparse, _ = _fast(BayesGANOversampler, copy_fraction=0.5).fit_resample(
+        sparse.csr_matrix(X), y
+    )
+    np.testing.assert_array_equal(X_sparse.toarray(), dense[0])
+
+
 # -- generator averaging ---------------------------------------------------------
 
 
