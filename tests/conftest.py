@@ -6,7 +6,9 @@ import torch
 from sklearn.datasets import load_digits, make_classification
 
 # Small networks and budgets: tests check behaviour, not sample quality.
-FAST = dict(epochs=2, batch_size=32, hidden_units=16, noise_dim=4)
+# Every new row generated (copy_fraction=0), so that the tests see the GAN's
+# rows; the copies of the default are tested on their own.
+FAST = dict(epochs=2, batch_size=32, hidden_units=16, noise_dim=4, copy_fraction=0.0)
 
 
 def imbalanced_digits(n_minority=(15, 12)):

@@ -391,11 +391,17 @@ def test_copy_fraction_makes_that_share_copies_of_the_class_rows(fraction, three
             assert len({tuple(r) for r in rows[copied]}) > 10
 
 
-def test_copy_fraction_zero_is_the_auto_value_for_tables(three_class):
-    X, y = three_class
-    auto = _fast(BayesGANOversampler).fit_resample(X, y)
-    zero = _fast(BayesGANOversampler, copy_fraction=0.0).fit_resample(X, y)
-    np.testing.assert_array_equal(auto[0], zero[0])
+@pytest.mark.parametrize("image_shape", [None, (1, 8, 8)])
+def test_copy_fraction_auto_is_one_half(image_shape, digits):
+    X, y = digits
+    auto = _fast(
+        BayesGANOversampler, copy_fraction="auto", image_shape=image_shape
+    ).fit_resample(X, y)
+    half = _fast(
+        BayesGANOversampler, copy_fraction=0.5, image_shape=image_shape
+    ).fit_resample(X, y)
+    np.testing.assert_array_equal(auto[0], half[0])
+    assert BayesGANOversampler().copy_fraction == "auto"
 
 
 def test_copies_come_from_the_same_seed_and_sparse_input(three_class):
@@ -531,7 +537,11 @@ def test_smaller_class_loss_weight_brings_rows_nearer_the_boundary():
     medians = []
     for weight in (0.0, 0.3, 3.0):
         sampler = BayesGANOversampler(
-            class_loss_weight=weight, epochs=30, hidden_units=32, random_state=0
+            class_loss_weight=weight,
+            epochs=30,
+            hidden_units=32,
+            copy_fraction=0.0,  # the generated rows only
+            random_state=0,
         )
         new = sampler.fit_resample(X, y)[0][len(X) :]
         medians.append(np.median(reference.decision_function(new)))
