@@ -13,7 +13,7 @@ import copy
 import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -113,6 +113,15 @@ _MAX_SEED = 2**31 - 1
 _REDRAW_FACTOR = 4
 _REDRAW_ROUNDS = 10
 _MIN_IMAGE_SIDE = 8
+
+
+class _CopySource(NamedTuple):
+    """The real rows that ``fit_resample`` copies, and the share of copies."""
+
+    X: np.ndarray
+    y: np.ndarray
+    fraction: float
+
 
 _shared_parameters_docstring = """reg_lambda : float, default=1.0
         Weight of the latent-code term in the generator's loss: the DAG
@@ -509,8 +518,14 @@ class _BaseGANOversampler(BaseOverSampler):
         with torch_threads(n_threads):
             sample_seed = self._fit_gan(X_dense, y, integer_columns)
         self.n_threads_ = n_threads
+        copies = _CopySource(
+            X_dense,
+            y,
+            _resolve_auto("copy_fraction", self.copy_fraction, self.image_shape_),
+        )
         conflicts = None
-        if self.redraw_contradictions:
+        if self.redraw_contradictions and copies.fraction < 1:
+            # Only generated rows are screened; at 1 every new row is a copy.
             conflicts = ClassConflicts(X_dense, np.unique(y, return_inverse=True)[1])
         n_new = sum(self.sampling_strategy_.values())
         y_new = np.concatenate(
@@ -519,11 +534,6 @@ class _BaseGANOversampler(BaseOverSampler):
                 for klass, n in self.sampling_strategy_.items()
             ]
             + [np.empty(0, dtype=y.dtype)]
-        )
-        copies = (
-            X_dense,
-            y,
-            _resolve_auto("copy_fraction", self.copy_fraction, self.image_shape_),
         )
         if sparse.issparse(X):
             X_new = np.empty((n_new, X.shape[1]), dtype=self.scaler_.dtype_)
@@ -625,34 +635,37 @@ class _BaseGANOversampler(BaseOverSampler):
 
     # -- generation -----------------------------------------------------------
 
+    def _class_index(self, klass) -> int:
+        """The position of a (known) class label in ``classes_``."""
+        return int(np.flatnonzero(self.classes_ == klass)[0])
+
     def _fill_strategy(
         self,
         out: np.ndarray,
         seed: int,
         conflicts: ClassConflicts | None = None,
-        copies: tuple[np.ndarray, np.ndarray, float] | None = None,
+        copies: _CopySource | None = None,
     ) -> None:
         """Fill ``out`` with the rows ``sampling_strategy_`` asks for, in order.
 
-        ``copies`` is ``(X, y, fraction)``: that share of each class's rows
-        (rounded) are copies of its rows in ``X``, after its generated rows.
+        With ``copies``, that share of each class's rows (rounded) are
+        copies of its rows in ``copies.X``, after its generated rows.
         """
         start = 0
         with torch_threads(self.n_threads_):
             for klass, n_new in self.sampling_strategy_.items():
-                n_copies = 0 if copies is None else int(round(copies[2] * n_new))
+                n_copies = 0 if copies is None else int(round(copies.fraction * n_new))
                 n_generated = n_new - n_copies
                 self._fill_class(
                     out[start : start + n_generated], klass, None, seed, conflicts
                 )
                 if n_copies:
-                    X, y, _ = copies
-                    class_index = int(np.flatnonzero(self.classes_ == klass)[0])
+                    class_index = self._class_index(klass)
                     # A stream of its own per class, apart from the generator's.
                     rng = np.random.default_rng([seed, class_index])
-                    rows = np.flatnonzero(y == klass)
+                    rows = np.flatnonzero(copies.y == klass)
                     chosen = rows[rng.integers(0, rows.size, size=n_copies)]
-                    out[start + n_generated : start + n_new] = X[chosen]
+                    out[start + n_generated : start + n_new] = copies.X[chosen]
                 start += n_new
 
     def _fill_class(
@@ -668,7 +681,7 @@ class _BaseGANOversampler(BaseOverSampler):
         With ``conflicts``, rows equal to a training row of another class
         are then replaced by later draws of the same stream that are not.
         """
-        class_index = int(np.flatnonzero(self.classes_ == klass)[0])
+        class_index = self._class_index(klass)
         # One stream per class, so a class's rows do not depend on which
         # other classes are drawn in the same call.
         rng = make_generator(seed + class_index, self.device_)
