@@ -1,10 +1,11 @@
 """Lever I6: the share of copies, several values from one GAN fit per seed.
 
-Usage (the data are read from ``--data-dir`` style ``$IMBGAN_DATA``)::
+Usage (the MNIST files are read from the folder ``$IMBGAN_DATA`` names)::
 
-    OMP_NUM_THREADS=1 python copy_sweep.py FRACTIONS SEEDS OUT_DIR
+    OMP_NUM_THREADS=1 python copy_sweep.py FRACTIONS SEEDS OUT_DIR [IR]
 
-for example ``copy_sweep.py 0.25,0.75 0,1 /tmp/lev``. ``copy_fraction`` only
+for example ``copy_sweep.py 0.25,0.75 0,1 /tmp/lev`` (the standard split)
+or ``copy_sweep.py 0.5,1 0,1 /tmp/lev 500`` (class 9 at IR 500). ``copy_fraction`` only
 decides how ``fit_resample`` fills the new rows, not how the GAN trains, so
 each seed fits BayesGAN once (library defaults, ``copy_fraction=0.5``) and
 then refills the new rows with each fraction, exactly as ``fit_resample``
@@ -14,7 +15,8 @@ redraws). The refill at 0.5 is checked to be bit-identical to what
 class from the official training rows the split left out; the test set is
 never loaded) and the CNN are those of ``imbgan benchmark paper
 --validation``, so the rows compare with I0-I5 of the lab notebook.
-Writes ``OUT_DIR/I6_copy_sweep.jsonl``.
+Writes ``OUT_DIR/I6_copy_sweep.jsonl`` (``I7_copy_sweep_ir500.jsonl`` with
+an IR).
 """
 
 import json
@@ -34,7 +36,9 @@ from imbgan.datasets import make_imbalance_protocol
 
 fractions = [float(f) for f in sys.argv[1].split(",")]
 seeds = [int(s) for s in sys.argv[2].split(",")]
-out_path = Path(sys.argv[3]) / "I6_copy_sweep.jsonl"
+ir = int(sys.argv[4]) if len(sys.argv) > 4 else None
+lever = "I6_copy_sweep" if ir is None else f"I7_copy_sweep_ir{ir}"
+out_path = Path(sys.argv[3]) / f"{lever}.jsonl"
 out_path.parent.mkdir(parents=True, exist_ok=True)
 
 load = paper._default_loader(os.environ.get("IMBGAN_DATA"))
@@ -43,7 +47,7 @@ y_train = np.asarray(y_train)
 
 for seed in seeds:
     split_rows, y_split = make_imbalance_protocol(
-        np.arange(len(y_train)), y_train, ir=None, random_state=seed
+        np.arange(len(y_train)), y_train, ir=ir, random_state=seed
     )
     y_split = np.asarray(y_split)
     X_split = paper._as_unit_images(X_train[split_rows])
@@ -85,11 +89,12 @@ for seed in seeds:
             device="cpu",
         )
         row = {
-            "lever": "I6_copy_sweep",
+            "lever": lever,
             "copy_fraction": fraction,
             "dataset": "mnist",
             "method": "bayesgan",
             "seed": seed,
+            "ir": ir,
             "evaluated_on": "validation",
             **paper.evaluate(model, X_val, y_val),
             "fit_seconds": fit_seconds,
