@@ -5,8 +5,8 @@ Usage (the MNIST files are read from the folder ``$IMBGAN_DATA`` names)::
     OMP_NUM_THREADS=1 python copy_sweep.py FRACTIONS SEEDS OUT_DIR [IR]
 
 for example ``copy_sweep.py 0.25,0.75 0,1 /tmp/lev`` (the standard split)
-or ``copy_sweep.py 0.5,1 0,1 /tmp/lev 500`` (class 9 at IR 500). ``copy_fraction`` only
-decides how ``fit_resample`` fills the new rows, not how the GAN trains, so
+or ``copy_sweep.py 0.5,1 0,1 /tmp/lev 500`` (class 9 at IR 500).
+``copy_fraction`` only decides how ``fit_resample`` fills the new rows, not how the GAN trains, so
 each seed fits BayesGAN once (library defaults, ``copy_fraction=0.5``) and
 then refills the new rows with each fraction, exactly as ``fit_resample``
 would (same sample seed, same per-class streams, same contradiction
