@@ -10,11 +10,12 @@ or ``copy_sweep.py 0.5,1 0,1 /tmp/lev 500`` (class 9 at IR 500).
 how the GAN trains, so each seed fits BayesGAN once (library defaults,
 ``copy_fraction=0.5``) and then refills the new rows with each fraction,
 exactly as ``fit_resample`` would (same sample seed, same per-class streams,
-same contradiction redraws). The refill at 0.5 is checked to be bit-
-identical to what ``fit_resample`` returned. The split, the validation set
-(1000 images per class from the official training rows the split left out;
-the test set is never loaded) and the CNN are those of ``imbgan benchmark
-paper --validation``, so the rows compare with I0-I5 of the lab notebook.
+same contradiction redraws). The refill at 0.5 is checked to be
+bit-identical to what ``fit_resample`` returned. The split, the validation
+set (1000 images per class from the official training rows the split left
+out; the test set is never loaded) and the CNN are those of ``imbgan
+benchmark paper --validation``, so the rows compare with I0-I5 of the lab
+notebook.
 Writes ``OUT_DIR/I6_copy_sweep.jsonl`` (``I7_copy_sweep_ir500.jsonl`` with
 an IR).
 """
