@@ -16,44 +16,21 @@ left alone.
 
 import os
 
-import torch
-
 import imbgan._training as tr
+from imbgan._augment import TranslatedInput
 
 SHIFT = int(os.environ.get("AUG_SHIFT", "3"))
 _run_epoch = tr._run_epoch
 
 
-def translate(x: torch.Tensor, image_shape, rng: torch.Generator) -> torch.Tensor:
-    channels, height, width = image_shape
-    n = x.shape[0]
-    images = x.reshape(n, channels, height, width)
-    padded = torch.nn.functional.pad(images, (SHIFT,) * 4, value=-1.0)
-    offsets = torch.randint(
-        0, 2 * SHIFT + 1, (2, n), generator=rng, device=rng.device
-    ).to(x.device)
-    rows = torch.arange(height, device=x.device)[None, :] + offsets[0][:, None]
-    cols = torch.arange(width, device=x.device)[None, :] + offsets[1][:, None]
-    batch = torch.arange(n, device=x.device)[:, None, None]
-    shifted = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]
-    return shifted.permute(0, 3, 1, 2).reshape(n, -1)
-
-
-class _Augmented:
-    def __init__(self, discriminator, rng):
-        self.discriminator = discriminator
-        self.rng = rng
-        self.image_shape = discriminator.image_shape
-
-    def __call__(self, x, onehot=None):
-        return self.discriminator(translate(x, self.image_shape, self.rng), onehot)
-
-
 def run_epoch(
     generator, discriminator, opt_g, opt_d, X, y, regularizer, config, rng, ema
 ):
-    if getattr(discriminator, "image_shape", None) is not None:
-        discriminator = _Augmented(discriminator, rng)
+    # The library's translation (``diff_augment``), which began as this
+    # patch and was checked bit-identical to it, at the patch's own shift.
+    image_shape = getattr(discriminator, "image_shape", None)
+    if image_shape is not None:
+        discriminator = TranslatedInput(discriminator, image_shape, SHIFT, rng)
     return _run_epoch(
         generator, discriminator, opt_g, opt_d, X, y, regularizer, config, rng, ema
     )
