@@ -234,6 +234,13 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
         help="measure torch_compile=True (default: unless --quick)",
     )
+    speed.add_argument(
+        "--repeats",
+        type=_int_in_range(1),
+        default=None,
+        help="timed digits fits of each variant, median reported (default: 5, "
+        "1 with --quick); a GPU's fits vary less than a shared CPU's",
+    )
 
     _add_demo_parser(commands)
     _add_resample_parser(commands)
@@ -332,6 +339,7 @@ def _run_speed(args: argparse.Namespace) -> None:
         images=args.images,
         ctgan=args.ctgan,
         with_compile=args.compile,
+        repeats=args.repeats,
         progress=_progress,
     )
     device_type = result["machine"]["device"].split(":")[0]

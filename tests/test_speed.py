@@ -249,12 +249,16 @@ def test_speed_command_quick(tmp_path, capsys):
             "--device",
             "cpu",
             "--no-ctgan",
+            "--repeats",
+            "2",
             "--out",
             str(tmp_path),
         ]
     )
     assert code == 0
     result = json.loads((tmp_path / "speed_cpu.json").read_text())
+    assert result["repeats"] == 2
+    assert all(len(times) == 2 for times in result["fit_seconds"].values())
     for key in ("digits_fit_seconds", "dag_over_infogan", "sample_rows_per_second"):
         assert result[key] > 0
         assert key in result["targets"]
@@ -268,3 +272,10 @@ def test_speed_command_quick(tmp_path, capsys):
     assert "compile" not in result["variant_fit_seconds"]  # quick skips it
     out = capsys.readouterr().out
     assert "dag_over_infogan" in out and "speed_cpu.json" in out
+
+
+def test_speed_command_rejects_zero_repeats(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["benchmark", "speed", "--repeats", "0", "--device", "cpu"])
+    assert exc.value.code == 2
+    assert "--repeats" in capsys.readouterr().err
