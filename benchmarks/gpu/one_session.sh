@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# One lent GPU session in one call (the device tool gives 15 minutes, start-up
+# included, and at most 10 minutes a command): the CUDA-only tests, the speed
+# figures alone on the card, then as much of the image protocol as fits,
+# in parallel workers that share the card. Every protocol run depends on its
+# own (dataset, method, seed, ir) key only, so a later session continues with
+# `imbgan benchmark paper ... --resume` on the merged file.
+#
+# Run from the repository root with the data in ./data (mnist/, fashion-mnist/)
+# and the wheels of imbalanced-learn and sklearn-compat in ./.whl:
+#   bash benchmarks/gpu/one_session.sh            # results in $OUT (or ./out)
+# END_AFTER (seconds, default 540): every worker has stopped by then.
+# A dry run on a CPU: DEVICE=cpu QUICK=--quick END_AFTER=200 bash ...
+set -u
+DEVICE=${DEVICE:-cuda}
+QUICK=${QUICK:-}
+OUT=${OUT:-out}
+mkdir -p "$OUT" res
+START=$(date +%s)
+END=${END_AFTER:-540}
+left() { echo $((END - ($(date +%s) - START))); }
+stamp() { echo "[$(date -u +%T) +$(($(date +%s) - START))s] $*"; }
+
+if ls .whl/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir \
+        --upgrade --target /tmp/site .whl/*.whl || exit 1
+fi
+export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
+{
+    date -u
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
+    echo "cpus: $(nproc)  commit: ${COMMIT:-unknown}"
+    python3 -c "import torch, sklearn, imblearn, numpy; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'sklearn', sklearn.__version__, 'imblearn', imblearn.__version__, 'numpy', numpy.__version__)"
+} >"$OUT/machine.txt" 2>&1
+
+# 1. The speed figures, alone on the card (timings are only honest so).
+stamp "speed" | tee "$OUT/speed.log"
+timeout -s KILL "${SPEED_SECONDS:-250}" python3 -m imbgan benchmark speed \
+    --device "$DEVICE" --data-dir data --repeats "${SPEED_REPEATS:-1}" --no-ctgan \
+    --images $QUICK --out res/speed >>"$OUT/speed.log" 2>&1
+stamp "speed exit $?" >>"$OUT/speed.log"
+cp res/speed/speed_*.json "$OUT/" 2>/dev/null
+
+# 2. The protocol, in parallel workers (fit_seconds then measure a shared card).
+# Each worker launches many small kernels; without MPS the card time-slices
+# between the processes' contexts, with MPS their kernels run side by side.
+# MPS is kept only if a CUDA call through it works; else the card is shared
+# the plain way.
+mps=off
+if [ "$DEVICE" = cuda ] && command -v nvidia-cuda-mps-control >/dev/null; then
+    if nvidia-cuda-mps-control -d && timeout 60 python3 -c \
+        "import torch; assert float((torch.ones(8, device='cuda') * 2).sum()) == 16"; then
+        mps=on
+    else
+        echo quit | timeout 10 nvidia-cuda-mps-control
+    fi
+fi
+hard=$(($(left) - 15))
+worker() { # name, dataset, methods, seeds, seconds after which no run starts
+    local budget=$(($5 > 0 ? $5 : 0))
+    OMP_NUM_THREADS=1 timeout -s KILL "$hard" python3 -m imbgan benchmark paper \
+        --data-dir data --dataset "$2" --methods "$3" --seeds "$4" $QUICK \
+        --device "$DEVICE" --out "res/$1" --time-budget "$budget" >"res/$1.log" 2>&1 &
+}
+stamp "protocol: $hard s for the workers, MPS $mps" >"$OUT/paper.log"
+for seed in 0 1 2; do
+    worker "base_mnist_$seed" mnist none,weighted,ros,smote "$seed" $((hard - 60))
+    worker "base_fashion_$seed" fashion-mnist none,weighted,ros,smote "$seed" $((hard - 90))
+done
+for dataset in mnist fashion-mnist; do
+    for method in bayesgan infogan; do
+        worker "gan_${dataset}_$method" "$dataset" "$method" 0,1,2 $((hard - 150))
+    done
+done
+timeout -s KILL "$hard" python3 -m pytest -q -p no:cacheprovider \
+    tests/test_persistence.py::test_load_onto_cuda \
+    tests/test_sampler.py::test_cuda_fit_sample_and_pickle_to_cpu \
+    tests/test_speed.py::test_training_set_stays_on_the_gpu \
+    >"$OUT/cuda_tests.log" 2>&1 &
+wait
+stamp "protocol workers done" >>"$OUT/paper.log"
+cat res/*/paper_protocol.jsonl >"$OUT/paper_protocol.jsonl" 2>/dev/null
+for log in res/*.log; do
+    echo "== $log"
+    grep -v '^\s*$' "$log" | tail -n 25
+done >>"$OUT/paper.log"
+stamp "done" >>"$OUT/paper.log"
