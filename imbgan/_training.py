@@ -100,7 +100,8 @@ def draw_latents(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Noise ``z ~ N(0, I)`` and observed codes ``c ~ U(-1, 1)^k`` (InfoGAN's)."""
     noise = torch.randn(n, config.noise_dim, generator=rng, device=device)
-    codes = torch.rand(n, config.n_codes, generator=rng, device=device) * 2 - 1
+    # One kernel, not three (rand, * 2, - 1): the same draws, bit for bit.
+    codes = torch.empty(n, config.n_codes, device=device).uniform_(-1, 1, generator=rng)
     return noise, codes
 
 
@@ -317,6 +318,9 @@ def _run_epoch(
     eye = torch.eye(config.n_classes, device=device)
     # Sums stay on the device: one host sync per epoch, not per step.
     sums = torch.zeros(len(_LOSSES), device=device)
+    # The generator step needs gradients of these only; without ``inputs``
+    # backward also fills the discriminator's, which the next D step discards.
+    g_params = [p for group in opt_g.param_groups for p in group["params"]]
     batches = _batch_indices(y, config, rng)
     for idx in batches:
         x_real, y_real = X[idx], y[idx]
@@ -359,7 +363,7 @@ def _run_epoch(
             + config.reg_weight * reg_loss
         )
         opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
+        g_loss.backward(inputs=g_params)
         opt_g.step()
         ema.update()
 
@@ -393,8 +397,8 @@ class _GeneratorAverage:
         self.steps += 1
         decay = min(self.decay, (1 + self.steps) / (10 + self.steps))
         with torch.no_grad():
-            for average, param in zip(self.average, self.params, strict=True):
-                average.lerp_(param, 1 - decay)
+            # one multi-tensor kernel instead of one per parameter tensor
+            torch._foreach_lerp_(self.average, self.params, 1 - decay)
 
     def copy_to_generator(self) -> None:
         """Overwrite the generator's weights with their average."""
