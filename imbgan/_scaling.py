@@ -124,7 +124,16 @@ class RangeScaler:
         caller for DataFrame columns) never truncates; discrete columns
         (``levels_``) take their nearest observed level.
         """
-        return self._finish(self._unscale(np.asarray(Z, dtype=np.float64)))
+        # One float64 copy, mapped back in place: one full-size temporary
+        # instead of three (the cast, the product, the sum).
+        return self._finish(self._unscale_into(np.array(Z, dtype=np.float64)))
+
+    def _unscale_into(self, X: np.ndarray) -> np.ndarray:
+        """Like :meth:`_unscale`, but may overwrite ``X`` (a float64 array the
+        caller owns): the same operations in the same order, so the same bits."""
+        X *= self.half_range_
+        X += self.center_
+        return X
 
     def _finish(self, X: np.ndarray) -> np.ndarray:
         """Clip, round and snap float64 rows of the input space, in place;
@@ -139,7 +148,7 @@ class RangeScaler:
             # nearest-level cells; a value on a midpoint takes the lower level.
             midpoints = values[:-1] / 2 + values[1:] / 2
             X[:, j] = values[np.searchsorted(midpoints, X[:, j])]
-        return X.astype(self.dtype_)
+        return X.astype(self.dtype_, copy=False)  # X is ours: no second copy
 
 
 class QuantileScaler(RangeScaler):
@@ -196,6 +205,9 @@ class QuantileScaler(RangeScaler):
             backward = -np.interp(-X[:, j], -q[::-1], -probabilities[::-1])
             scaled[:, j] = forward + backward - 1.0  # 2 * mean - 1
         return scaled
+
+    def _unscale_into(self, X: np.ndarray) -> np.ndarray:
+        return self._unscale(X)  # builds its result block by block anyway
 
     def _unscale(self, Z: np.ndarray) -> np.ndarray:
         # The probabilities are an even grid, so the interval of each value
