@@ -200,6 +200,12 @@ class _MaskCache:
         # device tensors are a cache, not state
         return {**self.__dict__, "_tensors": {}}
 
+    @property
+    def graph_safe(self) -> bool:
+        """Whether a CUDA graph can record it: a structure with parents beyond
+        each code's own needs a linear solve, whose error check syncs."""
+        return self._univariate
+
 
 class DAGRegularizer(_MaskCache):
     """The DAG regularizer of paper Eq. 6, in a bounded, scale-free form.
@@ -416,6 +422,8 @@ class InfoGANRegularizer:
     constant, half the mean squared error between ``c'`` and ``c``. Every
     ``c'_i`` is pushed to reproduce its own ``c_i``, with no structure.
     """
+
+    graph_safe = True  # see _MaskCache.graph_safe
 
     def __call__(self, codes: torch.Tensor, extracted: torch.Tensor) -> torch.Tensor:
         return 0.5 * (extracted - codes).pow(2).mean()

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._augment import TranslatedInput
+from ._cuda_graphs import GraphedStep, graphs_requested
 
 __all__ = ["TrainingConfig", "draw_latents", "resolve_device", "train_gan"]
 
@@ -208,8 +209,13 @@ def train_gan(
     code_head_params = list(discriminator.code_head.parameters())
     code_head_ids = {id(p) for p in code_head_params}
     d_params = [p for p in discriminator.parameters() if id(p) not in code_head_ids]
-    opt_d = _adam(d_params, config.learning_rate)
-    opt_g = _adam(list(generator.parameters()) + code_head_params, config.learning_rate)
+    use_graphs = graphs_requested(device) and _graph_safe(config, regularizer)
+    opt_d = _adam(d_params, config.learning_rate, capturable=use_graphs)
+    opt_g = _adam(
+        list(generator.parameters()) + code_head_params,
+        config.learning_rate,
+        capturable=use_graphs,
+    )
     ema = _GeneratorAverage(generator, config.ema_decay)
     stateful = (generator, discriminator, opt_g, opt_d, ema)
     # Compiled wrappers share the modules' parameters; the modules themselves
@@ -219,6 +225,16 @@ def train_gan(
         # The training stream draws the shifts, between its other draws.
         d_forward = TranslatedInput(
             d_forward, discriminator.image_shape, config.augment_shift, rng
+        )
+    step = _make_step(g_forward, d_forward, opt_g, opt_d, X, y, regularizer, config)
+    graphed = None
+    if use_graphs:
+        graphed = GraphedStep(
+            step,
+            min(config.batch_size, X.shape[0]),
+            config.noise_dim,
+            config.n_codes,
+            device,
         )
     history: dict[str, list[float]] = {name: [] for name in (*_LOSSES, "learning_rate")}
     progress = _Progress(config.epochs, config.verbose)
@@ -230,9 +246,7 @@ def train_gan(
     rollbacks = 0
     epoch = 1
     while epoch <= config.epochs:
-        means = _run_epoch(
-            g_forward, d_forward, opt_g, opt_d, X, y, regularizer, config, rng, ema
-        )
+        means = _run_epoch(step, y, config, rng, ema, graphed)
         if all(math.isfinite(v) for v in means.values()) and _finite_weights(
             generator, discriminator
         ):
@@ -244,6 +258,8 @@ def train_gan(
             epoch += 1
             continue
         _restore(stateful, last_good)
+        if graphed is not None:
+            graphed.reset()  # new optimiser state tensors, a new learning rate
         if rollbacks == _MAX_ROLLBACKS:
             generator.eval()
             discriminator.eval()
@@ -301,7 +317,7 @@ def autocast(device: torch.device, precision: str):
     )
 
 
-def _run_epoch(
+def _make_step(
     generator: Callable,
     discriminator: Callable,
     opt_g: torch.optim.Optimizer,
@@ -310,23 +326,22 @@ def _run_epoch(
     y: torch.Tensor,
     regularizer: Regularizer,
     config: TrainingConfig,
-    rng: torch.Generator,
-    ema: _GeneratorAverage,
-) -> dict[str, float]:
-    """One pass of alternating D and G steps; the epoch's mean losses."""
+) -> Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]:
+    """The training step ``step(idx, noise, codes) -> losses`` of one batch.
+
+    A D step then a G step; returns ``d_loss, g_loss, class_loss, reg_loss``
+    as one tensor, on the device (no host sync: a CUDA graph can record it).
+    """
     device = X.device
     eye = torch.eye(config.n_classes, device=device)
-    # Sums stay on the device: one host sync per epoch, not per step.
-    sums = torch.zeros(len(_LOSSES), device=device)
     # The generator step needs gradients of these only; without ``inputs``
     # backward also fills the discriminator's, which the next D step discards.
     g_params = [p for group in opt_g.param_groups for p in group["params"]]
-    batches = _batch_indices(y, config, rng)
-    for idx in batches:
+
+    def step(idx: torch.Tensor, noise: torch.Tensor, codes: torch.Tensor):
         x_real, y_real = X[idx], y[idx]
         n_real = idx.shape[0]
         onehot = eye[y_real]
-        noise, codes = draw_latents(n_real, config, rng, device)
         with autocast(device, config.precision):
             x_fake = generator(noise, onehot, codes)
             # Discriminator: real/fake on both, class head on real rows only.
@@ -365,10 +380,35 @@ def _run_epoch(
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward(inputs=g_params)
         opt_g.step()
-        ema.update()
-
         losses = (d_loss, g_loss, class_loss, reg_loss)
-        sums += torch.stack([loss.detach() for loss in losses])
+        return torch.stack([loss.detach() for loss in losses])
+
+    return step
+
+
+def _run_epoch(
+    step: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
+    y: torch.Tensor,
+    config: TrainingConfig,
+    rng: torch.Generator,
+    ema: _GeneratorAverage,
+    graphed: GraphedStep | None = None,
+) -> dict[str, float]:
+    """One pass of alternating D and G steps; the epoch's mean losses.
+
+    With ``graphed``, full batches run through its CUDA graph; the draws
+    are the same, in the same order.
+    """
+    # Sums stay on the device: one host sync per epoch, not per step.
+    sums = torch.zeros(len(_LOSSES), device=y.device)
+    batches = _batch_indices(y, config, rng)
+    for idx in batches:
+        if graphed is not None and idx.shape[0] == graphed.batch_size:
+            sums += graphed.run(idx, rng)
+        else:
+            noise, codes = draw_latents(idx.shape[0], config, rng, y.device)
+            sums += step(idx, noise, codes)
+        ema.update()
     means = (sums / len(batches)).tolist()
     return dict(zip(_LOSSES, means, strict=True))
 
@@ -417,7 +457,21 @@ class _GeneratorAverage:
         self.steps = state["steps"]
 
 
-def _adam(params: list[nn.Parameter], learning_rate: float) -> torch.optim.Adam:
+def _graph_safe(config: TrainingConfig, regularizer: Regularizer) -> bool:
+    """Whether a step can be recorded as a CUDA graph: float32, no compiled
+    wrappers, no augmentation (its shifts are drawn inside the step), and a
+    regularizer without a linear solve (whose error check syncs)."""
+    return (
+        config.precision == "float32"
+        and not config.compile
+        and not config.augment_shift
+        and getattr(regularizer, "graph_safe", False)
+    )
+
+
+def _adam(
+    params: list[nn.Parameter], learning_rate: float, capturable: bool = False
+) -> torch.optim.Adam:
     """Adam with DCGAN's betas, fused into one kernel where torch can.
 
     The networks are small, so a step is dominated by per-tensor overhead:
@@ -426,6 +480,10 @@ def _adam(params: list[nn.Parameter], learning_rate: float) -> torch.optim.Adam:
     back to the multi-tensor update.
     """
     betas = (0.5, 0.999)
+    if capturable:  # state on the device, so that a CUDA graph can record it
+        return torch.optim.Adam(
+            params, lr=learning_rate, betas=betas, fused=True, capturable=True
+        )
     try:
         return torch.optim.Adam(params, lr=learning_rate, betas=betas, fused=True)
     except (RuntimeError, ValueError, TypeError):  # pragma: no cover - old torch

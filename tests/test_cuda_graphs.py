@@ -1,0 +1,126 @@
+"""The experimental CUDA-graph training step (imbgan._cuda_graphs).
+
+The recording itself needs CUDA; the bookkeeping around it (fixed buffers,
+the draws and their order, warm-up steps, the short last batch, recording
+again after a rollback) is checked on any machine with a recorder that
+"replays" by calling the step, which must then train exactly as the plain
+loop does.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+import imbgan._training as training
+from imbgan import BayesGANOversampler
+from imbgan._cuda_graphs import ENV_FLAG, GraphedStep, graphs_requested
+
+
+class ReplayRecorder:
+    """Records nothing: its replay calls the step, as a graph replay would."""
+
+    def eager(self, fn):
+        return fn()
+
+    def record(self, fn):
+        out = torch.zeros(4)
+
+        def replay():
+            out.copy_(fn())
+
+        return replay, out
+
+
+@pytest.fixture
+def replayed(monkeypatch):
+    made = []
+
+    def make(*args, **kwargs):
+        graphed = GraphedStep(*args, recorder=ReplayRecorder(), **kwargs)
+        made.append(graphed)
+        return graphed
+
+    monkeypatch.setattr(training, "graphs_requested", lambda device: True)
+    monkeypatch.setattr(training, "GraphedStep", make)
+    return made
+
+
+def _fit(X, y, **params):
+    sampler = BayesGANOversampler(
+        epochs=3, batch_size=32, device="cpu", random_state=0, **params
+    )
+    X_res, _ = sampler.fit_resample(X, y)
+    return sampler, X_res
+
+
+@pytest.mark.parametrize("image", [False, True])
+def test_graphed_bookkeeping_trains_exactly_as_the_plain_loop(
+    digits, replayed, monkeypatch, image
+):
+    X, y = digits
+    params = {"image_shape": (1, 8, 8)} if image else {}
+    graphed_sampler, graphed = _fit(X, y, **params)
+    assert len(replayed) == 1 and replayed[0].recordings == 1
+    monkeypatch.setattr(training, "graphs_requested", lambda device: False)
+    plain_sampler, plain = _fit(X, y, **params)
+    np.testing.assert_array_equal(graphed, plain)
+    assert graphed_sampler.history_ == plain_sampler.history_
+
+
+def test_graphs_are_not_used_where_the_step_cannot_be_recorded(digits, replayed):
+    X, y = digits
+    _fit(X, y, dag="entangled")  # a linear solve, whose error check syncs
+    _fit(X, y, precision="bfloat16")
+    _fit(X, y, image_shape=(1, 8, 8), diff_augment=True)
+    assert replayed == []
+
+
+def test_a_rollback_records_the_step_again(digits, replayed, monkeypatch):
+    X, y = digits
+    calls = {"n": 0}
+    finite = training._finite_weights
+
+    def diverge_once(*modules):
+        calls["n"] += 1
+        return False if calls["n"] == 2 else finite(*modules)
+
+    monkeypatch.setattr(training, "_finite_weights", diverge_once)
+    with pytest.warns(RuntimeWarning, match="rolled back"):
+        _fit(X, y)
+    assert replayed[0].recordings == 2
+
+
+def test_graphs_are_requested_only_on_cuda_with_the_flag(monkeypatch):
+    monkeypatch.setenv(ENV_FLAG, "1")
+    assert graphs_requested(torch.device("cuda"))
+    assert not graphs_requested(torch.device("cpu"))
+    monkeypatch.setenv(ENV_FLAG, "0")
+    assert not graphs_requested(torch.device("cuda"))
+    monkeypatch.delenv(ENV_FLAG)
+    assert not graphs_requested(torch.device("cuda"))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_graphs_train_like_the_plain_loop_on_a_gpu(digits, monkeypatch):
+    X, y = digits
+    X = (X / 16.0).astype(np.float32)
+    params = {"image_shape": (1, 8, 8), "epochs": 2, "random_state": 0}
+    plain = BayesGANOversampler(device="cuda", **params)
+    plain.fit_resample(X, y)
+    monkeypatch.setenv(ENV_FLAG, "1")
+    made = []
+    original = training.GraphedStep
+
+    def make(*args, **kwargs):
+        made.append(original(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(training, "GraphedStep", make)
+    graphed = BayesGANOversampler(device="cuda", **params)
+    graphed.fit_resample(X, y)
+    assert made and made[0].recordings == 1
+    # Same draws in the same order; only the kernels' rounding may differ.
+    for name in ("d_loss", "g_loss"):
+        np.testing.assert_allclose(
+            graphed.history_[name], plain.history_[name], rtol=0.05, atol=1e-3
+        )
