@@ -9,6 +9,9 @@
 # Run from the repository root with the data in ./data (mnist/, fashion-mnist/)
 # and the wheels of imbalanced-learn and sklearn-compat in ./.whl:
 #   bash benchmarks/gpu/one_session.sh            # results in $OUT (or ./out)
+# PHASES (default "speed protocol"): any of speed, protocol (both data sets,
+# six methods, seeds 0-2) and sweep (MNIST, IR SWEEP_IRS, default
+# 50,100,200,300,400,500, seeds SWEEP_SEEDS, default 0,1).
 # END_AFTER (seconds, default 540): every worker has stopped by then.
 # A dry run on a CPU: DEVICE=cpu QUICK=--quick END_AFTER=200 bash ...
 set -u
@@ -33,13 +36,18 @@ export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
     python3 -c "import torch, sklearn, imblearn, numpy; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'sklearn', sklearn.__version__, 'imblearn', imblearn.__version__, 'numpy', numpy.__version__)"
 } >"$OUT/machine.txt" 2>&1
 
+PHASES=${PHASES:-speed protocol}
+has() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
+
 # 1. The speed figures, alone on the card (timings are only honest so).
-stamp "speed" | tee "$OUT/speed.log"
-timeout -s KILL "${SPEED_SECONDS:-250}" python3 -m imbgan benchmark speed \
-    --device "$DEVICE" --data-dir data --repeats "${SPEED_REPEATS:-1}" --no-ctgan \
-    --images $QUICK --out res/speed >>"$OUT/speed.log" 2>&1
-stamp "speed exit $?" >>"$OUT/speed.log"
-cp res/speed/speed_*.json "$OUT/" 2>/dev/null
+if has speed; then
+    stamp "speed" | tee "$OUT/speed.log"
+    timeout -s KILL "${SPEED_SECONDS:-250}" python3 -m imbgan benchmark speed \
+        --device "$DEVICE" --data-dir data --repeats "${SPEED_REPEATS:-1}" \
+        --no-ctgan --images $QUICK --out res/speed >>"$OUT/speed.log" 2>&1
+    stamp "speed exit $?" >>"$OUT/speed.log"
+    cp res/speed/speed_*.json "$OUT/" 2>/dev/null
+fi
 
 # 2. The protocol, in parallel workers (fit_seconds then measure a shared card).
 # Each worker launches many small kernels; without MPS the card time-slices
@@ -56,30 +64,51 @@ if [ "$DEVICE" = cuda ] && command -v nvidia-cuda-mps-control >/dev/null; then
     fi
 fi
 hard=$(($(left) - 15))
-worker() { # name, dataset, methods, seeds, seconds after which no run starts
+worker() { # name, dataset, methods, seeds, seconds after which no run starts[, --ir N]
     local budget=$(($5 > 0 ? $5 : 0))
     OMP_NUM_THREADS=1 timeout -s KILL "$hard" python3 -m imbgan benchmark paper \
-        --data-dir data --dataset "$2" --methods "$3" --seeds "$4" $QUICK \
+        --data-dir data --dataset "$2" --methods "$3" --seeds "$4" $QUICK ${6:-} \
         --device "$DEVICE" --out "res/$1" --time-budget "$budget" >"res/$1.log" 2>&1 &
 }
-stamp "protocol: $hard s for the workers, MPS $mps" >"$OUT/paper.log"
-for seed in 0 1 2; do
-    worker "base_mnist_$seed" mnist none,weighted,ros,smote "$seed" $((hard - 60))
-    worker "base_fashion_$seed" fashion-mnist none,weighted,ros,smote "$seed" $((hard - 90))
-done
-for dataset in mnist fashion-mnist; do
-    for method in bayesgan infogan; do
-        worker "gan_${dataset}_$method" "$dataset" "$method" 0,1,2 $((hard - 150))
+stamp "$PHASES: $hard s for the workers, MPS $mps" >"$OUT/paper.log"
+if has protocol; then
+    for seed in 0 1 2; do
+        worker "base_mnist_$seed" mnist none,weighted,ros,smote "$seed" $((hard - 60))
+        worker "base_fashion_$seed" fashion-mnist none,weighted,ros,smote "$seed" \
+            $((hard - 90))
     done
-done
+    for dataset in mnist fashion-mnist; do
+        for method in bayesgan infogan; do
+            worker "gan_${dataset}_$method" "$dataset" "$method" 0,1,2 $((hard - 150))
+        done
+    done
+fi
+if has sweep; then
+    sweep_seeds=${SWEEP_SEEDS:-0,1}
+    for ir in $(echo "${SWEEP_IRS:-50,100,200,300,400,500}" | tr , ' '); do
+        worker "sweep_base_$ir" mnist none,weighted,ros,smote "$sweep_seeds" \
+            $((hard - 60)) "--ir $ir"
+        for method in bayesgan infogan; do
+            worker "sweep_${method}_$ir" mnist "$method" "$sweep_seeds" \
+                $((hard - 200)) "--ir $ir"
+        done
+    done
+fi
+# every test that skips without CUDA
 timeout -s KILL "$hard" python3 -m pytest -q -p no:cacheprovider \
     tests/test_persistence.py::test_load_onto_cuda \
     tests/test_sampler.py::test_cuda_fit_sample_and_pickle_to_cpu \
     tests/test_speed.py::test_training_set_stays_on_the_gpu \
+    tests/test_generation.py::test_cuda_sampling_maps_back_on_the_device_as_numpy_would \
+    tests/test_cuda_graphs.py::test_cuda_graphs_train_like_the_plain_loop_on_a_gpu \
     >"$OUT/cuda_tests.log" 2>&1 &
 wait
-stamp "protocol workers done" >>"$OUT/paper.log"
-cat res/*/paper_protocol.jsonl >"$OUT/paper_protocol.jsonl" 2>/dev/null
+stamp "workers done" >>"$OUT/paper.log"
+for name in paper_protocol ir_sweep; do
+    if ls res/*/$name.jsonl >/dev/null 2>&1; then
+        cat res/*/$name.jsonl >"$OUT/$name.jsonl"
+    fi
+done
 for log in res/*.log; do
     echo "== $log"
     grep -v '^\s*$' "$log" | tail -n 25

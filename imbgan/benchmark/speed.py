@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .._cuda_graphs import ENV_FLAG
 from .._sampler import BayesGANOversampler, InfoGANOversampler
 from .._threads import resolve_threads, torch_threads
 from .._training import resolve_device
@@ -364,7 +365,28 @@ def _image_figures(
         result["images_1m_seconds"] = seconds
     result["images_per_second"] = n / seconds
     progress(f"images: {n} generated in {seconds:.2f} s")
+    if device.type == "cuda" and not quick:
+        # The experimental graphed step (imbgan._cuda_graphs), same fit.
+        with _environment(ENV_FLAG, "1"):
+            graphed = BayesGANOversampler(**params)
+            seconds = _fit_seconds(graphed, X_imb, y_imb, device)
+        result["mnist_fit_seconds_cuda_graphs"] = seconds
+        progress(f"images: fit with CUDA graphs {seconds:.1f} s")
     return result
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """Set an environment variable for the block, then restore it."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
 
 
 def run_speed(
