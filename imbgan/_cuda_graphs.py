@@ -70,7 +70,9 @@ class CudaRecorder:
     ) -> tuple[Callable[[], None], torch.Tensor]:
         """Record ``fn`` without running it; return (replay, its output)."""
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
+        # thread_local: fits running in other threads (a threaded grid
+        # search) may use CUDA while this one records.
+        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
             out = fn()
         return graph.replay, out
 
