@@ -31,7 +31,7 @@ from sklearn.utils import check_random_state
 
 from imbgan import BayesGANOversampler
 from imbgan._conflicts import ClassConflicts
-from imbgan._sampler import _MAX_SEED
+from imbgan._sampler import _MAX_SEED, _CopySource
 from imbgan.benchmark import paper
 from imbgan.datasets import make_imbalance_protocol
 
@@ -72,7 +72,9 @@ for seed in seeds:
         """The resampled rows fit_resample would return at ``fraction``."""
         X_res = np.empty_like(like)
         X_res[: len(y)] = X
-        sampler._fill_strategy(X_res[len(y) :], seed, conflicts, (X, y, fraction))
+        sampler._fill_strategy(
+            X_res[len(y) :], seed, conflicts, _CopySource(X, y, fraction)
+        )
         return X_res
 
     state = (sampler, X_split, y_split, X_default, sample_seed, conflicts)
