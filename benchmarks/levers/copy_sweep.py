@@ -18,6 +18,10 @@ benchmark paper --validation``, so the rows compare with I0-I5 of the lab
 notebook.
 Writes ``OUT_DIR/I6_copy_sweep.jsonl`` (``I7_copy_sweep_ir500.jsonl`` with
 an IR).
+
+``FIDELITY=none,0.5,0.9`` (env) also refills at each ``fidelity_threshold``
+(the sampling-time filter; ``none`` is the default, no filter), for lever
+I8; the file is then ``I8_fidelity.jsonl`` (``I8_fidelity_ir500.jsonl``).
 """
 
 import json
@@ -38,7 +42,14 @@ from imbgan.datasets import make_imbalance_protocol
 fractions = [float(f) for f in sys.argv[1].split(",")]
 seeds = [int(s) for s in sys.argv[2].split(",")]
 ir = int(sys.argv[4]) if len(sys.argv) > 4 else None
-lever = "I6_copy_sweep" if ir is None else f"I7_copy_sweep_ir{ir}"
+thresholds = [
+    None if t == "none" else float(t)
+    for t in os.environ.get("FIDELITY", "none").split(",")
+]
+if thresholds == [None]:
+    lever = "I6_copy_sweep" if ir is None else f"I7_copy_sweep_ir{ir}"
+else:
+    lever = "I8_fidelity" if ir is None else f"I8_fidelity_ir{ir}"
 out_path = Path(sys.argv[3]) / f"{lever}.jsonl"
 out_path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -80,7 +91,8 @@ for seed in seeds:
     state = (sampler, X_split, y_split, X_default, sample_seed, conflicts)
     if not np.array_equal(refill(0.5, *state), X_default):
         raise SystemExit("the refill at 0.5 differs from fit_resample's rows")
-    for fraction in fractions:
+    for fraction, threshold in [(f, t) for f in fractions for t in thresholds]:
+        sampler.fidelity_threshold = threshold  # read when the rows are drawn
         X_res = refill(fraction, *state)
         start = time.perf_counter()
         model = paper.train_cnn(
@@ -94,6 +106,7 @@ for seed in seeds:
         row = {
             "lever": lever,
             "copy_fraction": fraction,
+            "fidelity_threshold": threshold,
             "dataset": "mnist",
             "method": "bayesgan",
             "seed": seed,
@@ -107,7 +120,8 @@ for seed in seeds:
         with out_path.open("a") as handle:
             handle.write(json.dumps(row) + "\n")
         print(
-            f"seed {seed} copy_fraction {fraction}: recall8 {row['recall8']:.3f} "
+            f"seed {seed} copy_fraction {fraction} fidelity {threshold}: "
+            f"recall8 {row['recall8']:.3f} "
             f"recall9 {row['recall9']:.3f} acsa {row['acsa']:.3f}",
             flush=True,
         )
