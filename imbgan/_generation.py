@@ -147,7 +147,7 @@ class DeviceFinish:
         self.dtype = _TORCH_DTYPES[np.dtype(scaler.dtype_)]
 
     def __call__(self, scaled: torch.Tensor) -> np.ndarray:
-        X = scaled.to(torch.float64)
+        X = scaled.to(torch.float64, copy=True)  # never the caller's tensor
         X.mul_(self.half_range).add_(self.center)
         X = torch.minimum(torch.maximum(X, self.low), self.high)  # np.clip
         if self.round_all:
