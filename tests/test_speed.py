@@ -15,6 +15,7 @@ import imbgan._generation as generation_module
 import imbgan._sampler as sampler_module
 from imbgan import BayesGANOversampler, InfoGANOversampler
 from imbgan._threads import resolve_threads, torch_threads
+from imbgan.benchmark.speed import run_speed
 from imbgan.cli import main
 
 from .conftest import FAST
@@ -279,3 +280,8 @@ def test_speed_command_rejects_zero_repeats(capsys):
         main(["benchmark", "speed", "--repeats", "0", "--device", "cpu"])
     assert exc.value.code == 2
     assert "--repeats" in capsys.readouterr().err
+
+
+def test_run_speed_rejects_zero_repeats_before_measuring():
+    with pytest.raises(ValueError, match="repeats must be >= 1; got 0"):
+        run_speed(device="cpu", quick=True, repeats=0)
