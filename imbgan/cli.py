@@ -229,6 +229,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="compare with CTGAN when installed (default: yes)",
     )
     speed.add_argument(
+        "--digits",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="measure the tabular figures on the embedded digits (default: yes; "
+        "--no-digits with --images times the image figures alone)",
+    )
+    speed.add_argument(
         "--compile",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -338,6 +345,7 @@ def _run_speed(args: argparse.Namespace) -> None:
         data_dir=args.data_dir,
         images=args.images,
         ctgan=args.ctgan,
+        digits=args.digits,
         with_compile=args.compile,
         repeats=args.repeats,
         progress=_progress,

@@ -19,6 +19,7 @@ from imbgan.benchmark.paper import (
     SmallCNN,
     evaluate,
     factor_vae_score,
+    merge_disentangle,
     resample,
     run_disentangle,
     run_paper,
@@ -462,6 +463,47 @@ def test_run_disentangle_quick_writes_both_methods(tmp_path):
     assert written["paper"] == {"bayesgan": 0.585, "infogan": 0.525}
     assert written["settings"]["n_samples"] == 500
     assert written["settings"]["n_votes"] == 100
+
+
+def _disentangle_part(method, seeds, scores, **settings):
+    return {
+        method: {"scores": scores, "mean": float(np.mean(scores)),
+                 "fit_seconds": [1.0 + s for s in seeds]},
+        "paper": {"bayesgan": 0.585, "infogan": 0.525},
+        "settings": {"seeds": list(seeds), "n_votes": 800, **settings},
+    }  # fmt: skip
+
+
+def test_merge_disentangle_orders_seeds_and_keeps_each_run():
+    merged = merge_disentangle(
+        [
+            _disentangle_part("bayesgan", [2], [0.3]),
+            _disentangle_part("infogan", [0, 1], [0.1, 0.2]),
+            _disentangle_part("bayesgan", [0, 1], [0.5, 0.4]),
+        ]
+    )
+    assert merged["bayesgan"]["scores"] == [0.5, 0.4, 0.3]
+    assert merged["bayesgan"]["fit_seconds"] == [1.0, 2.0, 3.0]
+    assert merged["bayesgan"]["mean"] == pytest.approx(0.4)
+    assert merged["infogan"]["seeds"] == [0, 1]
+    assert merged["settings"] == {"seeds": [0, 1, 2], "n_votes": 800}
+
+
+def test_merge_disentangle_rejects_mixed_settings_and_repeats():
+    with pytest.raises(ValueError, match="different settings"):
+        merge_disentangle(
+            [
+                _disentangle_part("bayesgan", [0], [0.5]),
+                _disentangle_part("bayesgan", [1], [0.5], quick=True),
+            ]
+        )
+    with pytest.raises(ValueError, match="bayesgan seed 0 appears twice"):
+        merge_disentangle(
+            [
+                _disentangle_part("bayesgan", [0], [0.5]),
+                _disentangle_part("bayesgan", [0], [0.4]),
+            ]
+        )
 
 
 # -- plots -------------------------------------------------------------------

@@ -285,3 +285,25 @@ def test_speed_command_rejects_zero_repeats(capsys):
 def test_run_speed_rejects_zero_repeats_before_measuring():
     with pytest.raises(ValueError, match="repeats must be >= 1; got 0"):
         run_speed(device="cpu", quick=True, repeats=0)
+
+
+def test_speed_command_images_alone(tmp_path, capsys):
+    from .test_cli import _fake_mnist
+
+    _fake_mnist(tmp_path / "data")
+    code = main(
+        [
+            "benchmark", "speed", "--quick", "--device", "cpu", "--images",
+            "--no-digits", "--data-dir", str(tmp_path / "data"),
+            "--out", str(tmp_path),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    result = json.loads((tmp_path / "speed_cpu.json").read_text())
+    images = result["images"]
+    assert images["mnist_quick_fit_seconds"] > 0
+    assert images["images_generated"] == 10_000
+    # --no-digits: none of the tabular figures, so no tabular target either
+    assert "digits_fit_seconds" not in result and "sample_memory" not in result
+    assert result["targets"] == {}
+    assert "images:" in capsys.readouterr().out

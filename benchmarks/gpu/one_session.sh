@@ -9,9 +9,18 @@
 # Run from the repository root with the data in ./data (mnist/, fashion-mnist/)
 # and the wheels of imbalanced-learn and sklearn-compat in ./.whl:
 #   bash benchmarks/gpu/one_session.sh            # results in $OUT (or ./out)
-# PHASES (default "speed protocol"): any of speed, protocol (both data sets,
-# six methods, seeds 0-2) and sweep (MNIST, IR SWEEP_IRS, default
-# 50,100,200,300,400,500, seeds SWEEP_SEEDS, default 0,1).
+# PHASES (default "speed protocol"), any of:
+#   probe       the CUDA-only tests, then benchmarks/gpu/step_probe.py (the
+#               image step with and without CUDA graphs, bf16, compile, at
+#               PROBE_EPOCHS epochs, default 5), alone on the card
+#   speed       `imbgan benchmark speed` alone on the card (SPEED_SECONDS,
+#               default 250; SPEED_ARGS, e.g. --no-digits)
+#   protocol    both data sets, six methods, seeds 0-2
+#   sweep       MNIST at IR SWEEP_IRS (default 50,100,200,300,400,500), seeds
+#               SWEEP_SEEDS (default 0,1)
+#   disentangle FactorVAE on shapes, bayesgan and infogan, seeds 0-2, one
+#               worker per (method, seed), merged into disentanglement.json
+# The CUDA-only tests run beside the workers unless probe ran them.
 # END_AFTER (seconds, default 540): every worker has stopped by then.
 # A dry run on a CPU: DEVICE=cpu QUICK=--quick END_AFTER=200 bash ...
 set -u
@@ -38,15 +47,38 @@ export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
 
 PHASES=${PHASES:-speed protocol}
 has() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
+cuda_tests() { # every test that skips without CUDA
+    timeout -s KILL "${1:-300}" python3 -m pytest -q -p no:cacheprovider \
+        tests/test_persistence.py::test_load_onto_cuda \
+        tests/test_sampler.py::test_cuda_fit_sample_and_pickle_to_cpu \
+        tests/test_speed.py::test_training_set_stays_on_the_gpu \
+        tests/test_generation.py::test_cuda_sampling_maps_back_on_the_device_as_numpy_would \
+        tests/test_cuda_graphs.py::test_cuda_graphs_train_like_the_plain_loop_on_a_gpu
+}
+
+# 0. Does the card run every CUDA-only path, and what does a step cost?
+if has probe; then
+    stamp "probe: CUDA-only tests" | tee "$OUT/probe.log"
+    cuda_tests >"$OUT/cuda_tests.log" 2>&1
+    stamp "probe: tests exit $?" >>"$OUT/probe.log"
+    timeout -s KILL "${PROBE_SECONDS:-200}" python3 benchmarks/gpu/step_probe.py \
+        data "${PROBE_EPOCHS:-5}" "$OUT/step_probe.json" >>"$OUT/probe.log" 2>&1
+    stamp "probe exit $?" >>"$OUT/probe.log"
+fi
 
 # 1. The speed figures, alone on the card (timings are only honest so).
 if has speed; then
     stamp "speed" | tee "$OUT/speed.log"
     timeout -s KILL "${SPEED_SECONDS:-250}" python3 -m imbgan benchmark speed \
         --device "$DEVICE" --data-dir data --repeats "${SPEED_REPEATS:-1}" \
-        --no-ctgan --images $QUICK --out res/speed >>"$OUT/speed.log" 2>&1
+        --no-ctgan --images ${SPEED_ARGS:-} $QUICK --out res/speed \
+        >>"$OUT/speed.log" 2>&1
     stamp "speed exit $?" >>"$OUT/speed.log"
     cp res/speed/speed_*.json "$OUT/" 2>/dev/null
+fi
+
+if ! { has protocol || has sweep || has disentangle; }; then
+    exit 0
 fi
 
 # 2. The protocol, in parallel workers (fit_seconds then measure a shared card).
@@ -94,14 +126,18 @@ if has sweep; then
         done
     done
 fi
-# every test that skips without CUDA
-timeout -s KILL "$hard" python3 -m pytest -q -p no:cacheprovider \
-    tests/test_persistence.py::test_load_onto_cuda \
-    tests/test_sampler.py::test_cuda_fit_sample_and_pickle_to_cpu \
-    tests/test_speed.py::test_training_set_stays_on_the_gpu \
-    tests/test_generation.py::test_cuda_sampling_maps_back_on_the_device_as_numpy_would \
-    tests/test_cuda_graphs.py::test_cuda_graphs_train_like_the_plain_loop_on_a_gpu \
-    >"$OUT/cuda_tests.log" 2>&1 &
+if has disentangle; then
+    for method in bayesgan infogan; do
+        for seed in 0 1 2; do
+            OMP_NUM_THREADS=1 timeout -s KILL "$hard" python3 -m imbgan benchmark \
+                disentangle --methods "$method" --seeds "$seed" --device "$DEVICE" \
+                $QUICK --out "res/dis_${method}_$seed" >"res/dis_${method}_$seed.log" 2>&1 &
+        done
+    done
+fi
+if ! has probe && [ -z "${NO_TESTS:-}" ]; then
+    cuda_tests "$hard" >"$OUT/cuda_tests.log" 2>&1 &
+fi
 wait
 stamp "workers done" >>"$OUT/paper.log"
 for name in paper_protocol ir_sweep; do
@@ -109,8 +145,17 @@ for name in paper_protocol ir_sweep; do
         cat res/*/$name.jsonl >"$OUT/$name.jsonl"
     fi
 done
+if ls res/dis_*/disentanglement.json >/dev/null 2>&1; then
+    python3 -c "
+import json, sys
+from imbgan.benchmark.paper import merge_disentangle
+parts = [json.load(open(p)) for p in sys.argv[1:]]
+print(json.dumps(merge_disentangle(parts), indent=2))
+" res/dis_*/disentanglement.json >"$OUT/disentanglement.json"
+fi
 for log in res/*.log; do
     echo "== $log"
-    grep -v '^\s*$' "$log" | tail -n 25
+    # the progress and the tables; not the JSON a disentangle worker prints
+    grep -v '^\s*$' "$log" | grep -v '^ \|^[{}]' | tail -n 25
 done >>"$OUT/paper.log"
 stamp "done" >>"$OUT/paper.log"

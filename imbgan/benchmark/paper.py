@@ -42,6 +42,7 @@ __all__ = [
     "SmallCNN",
     "evaluate",
     "factor_vae_score",
+    "merge_disentangle",
     "plot_ir_sweep",
     "plot_minority_grid",
     "predict",
@@ -1072,6 +1073,58 @@ def run_disentangle(
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+def merge_disentangle(parts: Iterable[Mapping]) -> dict:
+    """One :func:`run_disentangle` result from runs of single seeds or methods.
+
+    Each (method, seed) pair is a run of its own, so runs made side by side
+    (one process per pair, on a shared GPU) make up the result one command
+    would write; seeds are listed in increasing order.
+
+    Raises
+    ------
+    ValueError
+        If the parts' settings differ (other than their seeds) or a (method,
+        seed) pair appears twice.
+    """
+    parts = list(parts)
+    if not parts:
+        raise ValueError("merge_disentangle needs at least one result.")
+    common = [
+        {k: v for k, v in part["settings"].items() if k != "seeds"} for part in parts
+    ]
+    if any(c != common[0] for c in common[1:]):
+        raise ValueError(f"the results were run with different settings: {common}.")
+    runs: dict[str, dict[int, tuple[float, float]]] = {}
+    for part in parts:
+        for method in ("infogan", "bayesgan"):
+            if method not in part:
+                continue
+            entry = part[method]
+            for seed, score, seconds in zip(
+                part["settings"]["seeds"],
+                entry["scores"],
+                entry["fit_seconds"],
+                strict=True,
+            ):
+                if seed in runs.setdefault(method, {}):
+                    raise ValueError(f"{method} seed {seed} appears twice.")
+                runs[method][seed] = (score, seconds)
+    result: dict[str, Any] = {}
+    for method, by_seed in runs.items():
+        seeds = sorted(by_seed)
+        scores = [by_seed[s][0] for s in seeds]
+        result[method] = {
+            "scores": scores,
+            "mean": float(np.mean(scores)),
+            "fit_seconds": [by_seed[s][1] for s in seeds],
+            "seeds": seeds,
+        }
+    result["paper"] = dict(PAPER_FACTOR_VAE)
+    all_seeds = sorted({s for by_seed in runs.values() for s in by_seed})
+    result["settings"] = {**common[0], "seeds": all_seeds}
     return result
 
 
