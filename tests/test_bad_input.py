@@ -265,6 +265,8 @@ SHARED_INVALID = [
     _invalid("precision", None),
     _invalid("torch_compile", "yes"),
     _invalid("torch_compile", None),
+    _invalid("cuda_graphs", "auto"),
+    _invalid("cuda_graphs", None),
     _invalid("random_state", "seed"),
     _invalid("random_state", -1),
     _invalid("random_state", 1.5),

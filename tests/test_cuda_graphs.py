@@ -1,4 +1,4 @@
-"""The experimental CUDA-graph training step (imbgan._cuda_graphs).
+"""The CUDA-graph training step (imbgan._cuda_graphs, ``cuda_graphs=True``).
 
 The recording itself needs CUDA; the bookkeeping around it (fixed buffers,
 the draws and their order, warm-up steps, the short last batch, recording
@@ -13,7 +13,7 @@ import torch
 
 import imbgan._training as training
 from imbgan import BayesGANOversampler
-from imbgan._cuda_graphs import ENV_FLAG, GraphedStep, graphs_requested
+from imbgan._cuda_graphs import GraphedStep, graphs_requested
 
 
 class ReplayRecorder:
@@ -40,7 +40,7 @@ def replayed(monkeypatch):
         made.append(graphed)
         return graphed
 
-    monkeypatch.setattr(training, "graphs_requested", lambda device: True)
+    monkeypatch.setattr(training, "graphs_requested", lambda device, enabled: True)
     monkeypatch.setattr(training, "GraphedStep", make)
     return made
 
@@ -61,7 +61,7 @@ def test_graphed_bookkeeping_trains_exactly_as_the_plain_loop(
     params = {"image_shape": (1, 8, 8)} if image else {}
     graphed_sampler, graphed = _fit(X, y, **params)
     assert len(replayed) == 1 and replayed[0].recordings == 1
-    monkeypatch.setattr(training, "graphs_requested", lambda device: False)
+    monkeypatch.setattr(training, "graphs_requested", lambda device, enabled: False)
     plain_sampler, plain = _fit(X, y, **params)
     np.testing.assert_array_equal(graphed, plain)
     assert graphed_sampler.history_ == plain_sampler.history_
@@ -90,14 +90,38 @@ def test_a_rollback_records_the_step_again(digits, replayed, monkeypatch):
     assert replayed[0].recordings == 2
 
 
-def test_graphs_are_requested_only_on_cuda_with_the_flag(monkeypatch):
-    monkeypatch.setenv(ENV_FLAG, "1")
-    assert graphs_requested(torch.device("cuda"))
-    assert not graphs_requested(torch.device("cpu"))
-    monkeypatch.setenv(ENV_FLAG, "0")
-    assert not graphs_requested(torch.device("cuda"))
-    monkeypatch.delenv(ENV_FLAG)
-    assert not graphs_requested(torch.device("cuda"))
+def test_graphs_are_requested_only_on_cuda_when_enabled():
+    assert graphs_requested(torch.device("cuda"), True)
+    assert not graphs_requested(torch.device("cuda"), False)
+    assert not graphs_requested(torch.device("cpu"), True)
+
+
+def test_cuda_graphs_is_on_by_default_and_passed_to_the_loop(digits, monkeypatch):
+    X, y = digits
+    seen = []
+
+    def record(device, enabled):
+        seen.append((device.type, enabled))
+        return False
+
+    monkeypatch.setattr(training, "graphs_requested", record)
+    assert BayesGANOversampler().get_params()["cuda_graphs"] is True
+    _fit(X, y)
+    _fit(X, y, cuda_graphs=False)
+    assert seen == [("cpu", True), ("cpu", False)]
+
+
+def test_cuda_graphs_changes_nothing_on_a_cpu(digits):
+    X, y = digits
+    _, on = _fit(X, y, image_shape=(1, 8, 8))
+    _, off = _fit(X, y, image_shape=(1, 8, 8), cuda_graphs=False)
+    np.testing.assert_array_equal(on, off)
+
+
+def test_cuda_graphs_must_be_a_boolean(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="cuda_graphs"):
+        BayesGANOversampler(cuda_graphs="yes").fit_resample(X, y)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -105,9 +129,8 @@ def test_cuda_graphs_train_like_the_plain_loop_on_a_gpu(digits, monkeypatch):
     X, y = digits
     X = (X / 16.0).astype(np.float32)
     params = {"image_shape": (1, 8, 8), "epochs": 2, "random_state": 0}
-    plain = BayesGANOversampler(device="cuda", **params)
+    plain = BayesGANOversampler(device="cuda", cuda_graphs=False, **params)
     plain.fit_resample(X, y)
-    monkeypatch.setenv(ENV_FLAG, "1")
     made = []
     original = training.GraphedStep
 

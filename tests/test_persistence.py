@@ -280,11 +280,12 @@ def test_discrete_levels_survive_a_round_trip(fitted, tmp_path):
 
 def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     # Files written before max_discrete_levels, ema_decay, feature_scaling,
-    # projection_discriminator, redraw_contradictions, diff_augment and
-    # copy_fraction existed have neither the parameters nor the entries nor the
-    # levels and quantile arrays; they load as saved (min-max scaling, no
-    # snapping, final weights, no projection, no redrawing or augmentation
-    # on a refit), and their parameters say so.
+    # projection_discriminator, redraw_contradictions, diff_augment,
+    # copy_fraction and cuda_graphs existed have neither the parameters nor
+    # the entries nor the levels and quantile arrays; they load as saved
+    # (min-max scaling, no snapping, final weights, no projection, no
+    # redrawing, augmentation or CUDA graph on a refit), and their
+    # parameters say so.
     sampler = fitted("discrete-columns")[0]
     save_sampler(sampler, tmp_path / "new.npz")
     members = _members(tmp_path / "new.npz")
@@ -302,6 +303,8 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     del document["params"]["redraw_contradictions"]
     del document["params"]["diff_augment"]
     del document["params"]["copy_fraction"]
+    del document["params"]["cuda_graphs"]
+    del document["fitted"]["config_"]["cuda_graphs"]
     del document["fitted"]["config_"]["augment_shift"]
     del document["fitted"]["config_"]["projection"]
     del document["params"]["ema_decay"]
@@ -317,6 +320,7 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     assert old.redraw_contradictions is False
     assert old.diff_augment is False and old.config_.augment_shift == 0
     assert old.copy_fraction == 0.0
+    assert old.cuda_graphs is False and old.config_.cuda_graphs is False
     assert old.discriminator_.heads.embed is None
     assert type(old.scaler_) is RangeScaler
     assert old.ema_decay is None and old.config_.ema_decay == 0.0
