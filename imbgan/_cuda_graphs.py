@@ -20,11 +20,16 @@ learning rate, which the graph has baked in) the graph is recorded again.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import torch
 
 __all__ = ["CudaRecorder", "GraphedStep", "graphs_requested"]
+
+# torch.cuda.graph allows one capture at a time per process; fits in other
+# threads wait here for the moment a recording takes (once per fit).
+_ONE_RECORDING_AT_A_TIME = threading.Lock()
 
 # Eager steps before the first recording: lazy initialisation (optimiser
 # state, cuBLAS workspaces, the regularizer's mask cache) must not happen
@@ -52,16 +57,20 @@ class CudaRecorder:
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
+        self.stream: torch.cuda.Stream | None = None  # made at the first recording
 
     def eager(self, fn: Callable[[], torch.Tensor]) -> torch.Tensor:
-        # On a side stream, as PyTorch's capture recipe warms up.
-        side = torch.cuda.Stream(device=self.device)
-        side.wait_stream(torch.cuda.current_stream(self.device))
-        with torch.cuda.stream(side):
-            out = fn()
-        main = torch.cuda.current_stream(self.device)
-        main.wait_stream(side)
-        out.record_stream(main)  # made on the side stream, read on the main one
+        # On a side stream, as PyTorch's capture recipe warms up. The device
+        # guard makes the side stream and every stream call those of this
+        # fit's device, not of whichever device is current (cuda:1 vs 0).
+        with torch.cuda.device(self.device):
+            side = torch.cuda.Stream(device=self.device)
+            side.wait_stream(torch.cuda.current_stream(self.device))
+            with torch.cuda.stream(side):
+                out = fn()
+            main = torch.cuda.current_stream(self.device)
+            main.wait_stream(side)
+            out.record_stream(main)  # made on the side stream, read on the main one
         return out
 
     def record(
@@ -69,11 +78,26 @@ class CudaRecorder:
     ) -> tuple[Callable[[], None], torch.Tensor]:
         """Record ``fn`` without running it; return (replay, its output)."""
         graph = torch.cuda.CUDAGraph()
-        # thread_local: fits running in other threads (a threaded grid
-        # search) may use CUDA while this one records.
-        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
-            out = fn()
-        return graph.replay, out
+        with torch.cuda.device(self.device), _ONE_RECORDING_AT_A_TIME:
+            # A capture stream of this fit's own, on its device: torch's
+            # default capture stream is one per process, made on whichever
+            # device was current when the first graph was recorded.
+            if self.stream is None:
+                self.stream = torch.cuda.Stream(device=self.device)
+            # thread_local: fits running in other threads (a threaded grid
+            # search) may use CUDA while this one records.
+            with torch.cuda.graph(
+                graph, stream=self.stream, capture_error_mode="thread_local"
+            ):
+                out = fn()
+        device = self.device
+
+        def replay() -> None:
+            # A graph launches on the current stream of the current device.
+            with torch.cuda.device(device):
+                graph.replay()
+
+        return replay, out
 
 
 class GraphedStep:
