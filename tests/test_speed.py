@@ -303,6 +303,10 @@ def test_speed_command_images_alone(tmp_path, capsys):
     images = result["images"]
     assert images["mnist_quick_fit_seconds"] > 0
     assert images["images_generated"] == 10_000
+    # achieved vs peak for the image step, FLOPs counted eagerly
+    assert images["mnist_flops_per_epoch"] > 1e9
+    assert 0 < images["mnist_achieved_over_matmul_peak"] < 1
+    assert "mnist_fit_seconds_eager" not in images  # CUDA only
     # --no-digits: none of the tabular figures, so no tabular target either
     assert "digits_fit_seconds" not in result and "sample_memory" not in result
     assert result["targets"] == {}
