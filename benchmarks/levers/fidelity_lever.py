@@ -1,0 +1,115 @@
+"""Lever I11: a BayesGAN configuration scored on the validation split, any data set.
+
+Usage (``$IMBGAN_DATA`` names the folder of the IDX files)::
+
+    OMP_NUM_THREADS=1 python fidelity_lever.py DATASET SEED OUT_DIR NAME [PARAMS]
+
+PARAMS is a JSON object of sampler parameters added to the image defaults
+(e.g. ``'{"projection_discriminator": true}'``). A sampler that
+``diag_fidelity.py`` already fitted and saved for the same data set, seed
+and parameters (``$MODEL_DIR``, default OUT_DIR, same file name) is loaded
+instead of fitted again, and its new rows are drawn exactly as
+``fit_resample`` draws them (same sampling seed, per-class streams,
+copies and contradiction redraws). The split, the validation set (1000
+images per class from the official training rows the split left out; the
+test set is never loaded) and the CNN (the protocol's epochs for DATASET)
+are those of ``imbgan benchmark paper --validation``. Appends one row to
+``OUT_DIR/I11_<NAME>.jsonl``.
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from imbgan import BayesGANOversampler
+from imbgan._conflicts import ClassConflicts
+from imbgan._sampler import _MAX_SEED, _CopySource, _resolve_auto
+from imbgan.benchmark import paper
+from imbgan.datasets import make_imbalance_protocol
+
+dataset, seed, out_dir, name = (
+    sys.argv[1],
+    int(sys.argv[2]),
+    Path(sys.argv[3]),
+    sys.argv[4],
+)
+params = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
+tag = "".join(f"_{key}" for key in sorted(params))
+out_dir.mkdir(parents=True, exist_ok=True)
+model_path = Path(os.environ.get("MODEL_DIR", out_dir)) / (
+    f"{dataset}_bayesgan{tag}_s{seed}.npz"
+)
+
+X_train, y_train = paper._default_loader(os.environ.get("IMBGAN_DATA"))(
+    dataset, "train"
+)
+y_train = np.asarray(y_train)
+split_rows, y_split = make_imbalance_protocol(
+    np.arange(len(y_train)), y_train, random_state=seed
+)
+y_split = np.asarray(y_split)
+X_split = paper._as_unit_images(X_train[split_rows])
+held_out = paper._validation_rows(y_train, split_rows, paper.VALIDATION_PER_CLASS, seed)
+X_val = paper._as_unit_images(X_train[held_out], "X_validation")
+y_val = y_train[held_out]
+
+start = time.perf_counter()
+if model_path.exists():
+    sampler = BayesGANOversampler.load(model_path)
+    sampler.n_threads_ = 1
+    fraction = _resolve_auto("copy_fraction", sampler.copy_fraction, (1, 28, 28))
+    sample_seed = int(check_random_state(seed).randint(0, _MAX_SEED, size=3)[2])
+    conflicts = ClassConflicts(X_split, np.unique(y_split, return_inverse=True)[1])
+    wanted = sampler.sampling_strategy_
+    X_res = np.empty((len(y_split) + sum(wanted.values()), X_split.shape[1]),
+                     dtype=X_split.dtype)  # fmt: skip
+    X_res[: len(y_split)] = X_split
+    sampler._fill_strategy(
+        X_res[len(y_split) :],
+        sample_seed,
+        conflicts,
+        _CopySource(X_split, y_split, fraction),
+    )
+    y_res = np.concatenate(
+        [y_split] + [np.full(n, k, dtype=y_split.dtype) for k, n in wanted.items()]
+    )
+    fitted = "loaded"
+else:
+    sampler = BayesGANOversampler(
+        image_shape=(1, 28, 28), random_state=seed, device="cpu", **params
+    )
+    X_res, y_res = sampler.fit_resample(X_split, y_split)
+    sampler.save(model_path)
+    fitted = "fitted"
+sampler_seconds = time.perf_counter() - start
+
+start = time.perf_counter()
+model = paper.train_cnn(
+    X_res, y_res, epochs=paper.CNN_EPOCHS[dataset], seed=seed, device="cpu"
+)
+row = {
+    "lever": f"I11_{name}",
+    "params": params,
+    "dataset": dataset,
+    "method": "bayesgan",
+    "seed": seed,
+    "ir": None,
+    "evaluated_on": "validation",
+    **paper.evaluate(model, X_val, y_val),
+    "sampler": fitted,
+    "sampler_seconds": sampler_seconds,
+    "cnn_seconds": time.perf_counter() - start,
+    "n_train": len(y_res),
+}
+with (out_dir / f"I11_{name}.jsonl").open("a") as handle:
+    handle.write(json.dumps(row) + "\n")
+print(
+    f"{dataset} seed {seed} {name}: recall8 {row['recall8']:.3f} "
+    f"recall9 {row['recall9']:.3f} acsa {row['acsa']:.3f} ({fitted})",
+    flush=True,
+)
