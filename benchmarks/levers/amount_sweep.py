@@ -30,14 +30,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _validation import refill, validation_split
 from imblearn.over_sampling import RandomOverSampler
-from sklearn.utils import check_random_state
 
 from imbgan import BayesGANOversampler
-from imbgan._conflicts import ClassConflicts
-from imbgan._sampler import _MAX_SEED, _CopySource, _resolve_auto
+from imbgan._sampler import _resolve_auto
 from imbgan.benchmark import paper
-from imbgan.datasets import make_imbalance_protocol
 
 amounts = [float(a) for a in sys.argv[1].split(",")]
 seeds = [int(s) for s in sys.argv[2].split(",")]
@@ -88,16 +86,7 @@ def score(X, y, seed, class_weight=None) -> dict:
 
 
 for seed in seeds:
-    split_rows, y_split = make_imbalance_protocol(
-        np.arange(len(y_train)), y_train, ir=ir, random_state=seed
-    )
-    y_split = np.asarray(y_split)
-    X_split = paper._as_unit_images(X_train[split_rows])
-    held_out = paper._validation_rows(
-        y_train, split_rows, paper.VALIDATION_PER_CLASS, seed
-    )
-    X_val = paper._as_unit_images(X_train[held_out], "X_validation")
-    y_val = y_train[held_out]
+    X_split, y_split, X_val, y_val = validation_split(X_train, y_train, seed, ir)
     base = {
         "lever": lever,
         "dataset": "mnist",
@@ -120,26 +109,11 @@ for seed in seeds:
     X_default, y_default = sampler.fit_resample(X_split, y_split)
     fit_seconds = time.perf_counter() - start
     full = dict(sampler.sampling_strategy_)
-    # The third of the three seeds _fit_gan draws is the sampling seed.
-    sample_seed = int(check_random_state(seed).randint(0, _MAX_SEED, size=3)[2])
-    conflicts = ClassConflicts(X_split, np.unique(y_split, return_inverse=True)[1])
     fraction = _resolve_auto("copy_fraction", sampler.copy_fraction, (1, 28, 28))
 
     for amount in amounts:
         wanted = new_rows(full, amount)
-        sampler.sampling_strategy_ = wanted  # read when the rows are drawn
-        X_res = np.empty((len(y_split) + sum(wanted.values()), X_split.shape[1]),
-                         dtype=X_default.dtype)  # fmt: skip
-        X_res[: len(y_split)] = X_split
-        sampler._fill_strategy(
-            X_res[len(y_split) :],
-            sample_seed,
-            conflicts,
-            _CopySource(X_split, y_split, fraction),
-        )
-        y_res = np.concatenate(
-            [y_split] + [np.full(n, k, dtype=y_split.dtype) for k, n in wanted.items()]
-        )
+        X_res, y_res = refill(sampler, X_split, y_split, seed, fraction, wanted)
         if amount == 1 and not (
             np.array_equal(X_res, X_default) and np.array_equal(y_res, y_default)
         ):
@@ -152,4 +126,3 @@ for seed in seeds:
         X_ros, y_ros = ros.fit_resample(X_split, y_split)
         write({**base, "method": "ros", "amount": amount,
                **score(X_ros, y_ros, seed)})  # fmt: skip
-    sampler.sampling_strategy_ = full

@@ -31,13 +31,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils import check_random_state
+from _validation import refill, validation_split
 
 from imbgan import BayesGANOversampler
-from imbgan._conflicts import ClassConflicts
-from imbgan._sampler import _MAX_SEED, _CopySource
 from imbgan.benchmark import paper
-from imbgan.datasets import make_imbalance_protocol
 
 fractions = [float(f) for f in sys.argv[1].split(",")]
 seeds = [int(s) for s in sys.argv[2].split(",")]
@@ -55,19 +52,9 @@ out_path.parent.mkdir(parents=True, exist_ok=True)
 
 load = paper._default_loader(os.environ.get("IMBGAN_DATA"))
 X_train, y_train = load("mnist", "train")
-y_train = np.asarray(y_train)
 
 for seed in seeds:
-    split_rows, y_split = make_imbalance_protocol(
-        np.arange(len(y_train)), y_train, ir=ir, random_state=seed
-    )
-    y_split = np.asarray(y_split)
-    X_split = paper._as_unit_images(X_train[split_rows])
-    held_out = paper._validation_rows(
-        y_train, split_rows, paper.VALIDATION_PER_CLASS, seed
-    )
-    X_val = paper._as_unit_images(X_train[held_out], "X_validation")
-    y_val = y_train[held_out]
+    X_split, y_split, X_val, y_val = validation_split(X_train, y_train, seed, ir)
 
     sampler = BayesGANOversampler(
         image_shape=(1, 28, 28), random_state=seed, device="cpu"
@@ -75,25 +62,11 @@ for seed in seeds:
     start = time.perf_counter()
     X_default, y_res = sampler.fit_resample(X_split, y_split)
     fit_seconds = time.perf_counter() - start
-    # The third of the three seeds _fit_gan draws is the sampling seed.
-    sample_seed = int(check_random_state(seed).randint(0, _MAX_SEED, size=3)[2])
-    conflicts = ClassConflicts(X_split, np.unique(y_split, return_inverse=True)[1])
-
-    def refill(fraction, sampler, X, y, like, seed, conflicts):
-        """The resampled rows fit_resample would return at ``fraction``."""
-        X_res = np.empty_like(like)
-        X_res[: len(y)] = X
-        sampler._fill_strategy(
-            X_res[len(y) :], seed, conflicts, _CopySource(X, y, fraction)
-        )
-        return X_res
-
-    state = (sampler, X_split, y_split, X_default, sample_seed, conflicts)
-    if not np.array_equal(refill(0.5, *state), X_default):
+    if not np.array_equal(refill(sampler, X_split, y_split, seed, 0.5)[0], X_default):
         raise SystemExit("the refill at 0.5 differs from fit_resample's rows")
     for fraction, threshold in [(f, t) for f in fractions for t in thresholds]:
         sampler.fidelity_threshold = threshold  # read when the rows are drawn
-        X_res = refill(fraction, *state)
+        X_res, _ = refill(sampler, X_split, y_split, seed, fraction)
         start = time.perf_counter()
         model = paper.train_cnn(
             X_res,

@@ -23,14 +23,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-from sklearn.utils import check_random_state
+from _validation import refill, validation_split
 
 from imbgan import BayesGANOversampler
-from imbgan._conflicts import ClassConflicts
-from imbgan._sampler import _MAX_SEED, _CopySource, _resolve_auto
+from imbgan._sampler import _resolve_auto
 from imbgan.benchmark import paper
-from imbgan.datasets import make_imbalance_protocol
 
 dataset, seed, out_dir, name = (
     sys.argv[1],
@@ -48,36 +45,14 @@ model_path = Path(os.environ.get("MODEL_DIR", out_dir)) / (
 X_train, y_train = paper._default_loader(os.environ.get("IMBGAN_DATA"))(
     dataset, "train"
 )
-y_train = np.asarray(y_train)
-split_rows, y_split = make_imbalance_protocol(
-    np.arange(len(y_train)), y_train, random_state=seed
-)
-y_split = np.asarray(y_split)
-X_split = paper._as_unit_images(X_train[split_rows])
-held_out = paper._validation_rows(y_train, split_rows, paper.VALIDATION_PER_CLASS, seed)
-X_val = paper._as_unit_images(X_train[held_out], "X_validation")
-y_val = y_train[held_out]
+X_split, y_split, X_val, y_val = validation_split(X_train, y_train, seed)
 
 start = time.perf_counter()
 if model_path.exists():
     sampler = BayesGANOversampler.load(model_path)
     sampler.n_threads_ = 1
     fraction = _resolve_auto("copy_fraction", sampler.copy_fraction, (1, 28, 28))
-    sample_seed = int(check_random_state(seed).randint(0, _MAX_SEED, size=3)[2])
-    conflicts = ClassConflicts(X_split, np.unique(y_split, return_inverse=True)[1])
-    wanted = sampler.sampling_strategy_
-    X_res = np.empty((len(y_split) + sum(wanted.values()), X_split.shape[1]),
-                     dtype=X_split.dtype)  # fmt: skip
-    X_res[: len(y_split)] = X_split
-    sampler._fill_strategy(
-        X_res[len(y_split) :],
-        sample_seed,
-        conflicts,
-        _CopySource(X_split, y_split, fraction),
-    )
-    y_res = np.concatenate(
-        [y_split] + [np.full(n, k, dtype=y_split.dtype) for k, n in wanted.items()]
-    )
+    X_res, y_res = refill(sampler, X_split, y_split, seed, fraction)
     fitted = "loaded"
 else:
     sampler = BayesGANOversampler(
