@@ -388,6 +388,150 @@ def _image_figures(
     return result
 
 
+def _digits_figures(
+    resolved: torch.device,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int,
+    repeats: int,
+    quick: bool,
+    with_compile: bool,
+    ctgan: bool,
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
+    """The tabular figures on the embedded digits, as one dict.
+
+    Fit times and the DAG/InfoGAN ratio, ``sample()`` throughput and
+    memory, threads (on a CPU), precision and compile, achieved vs peak,
+    and CTGAN when asked for and installed.
+    """
+    dev = str(resolved)
+    result: dict[str, Any] = {}
+
+    def maker(cls, **params):
+        return lambda: cls(device=dev, random_state=0, epochs=epochs, **params)
+
+    progress("digits: BayesGAN vs InfoGAN, default settings, interleaved")
+    times = _alternating_fits(
+        {
+            "bayesgan": maker(BayesGANOversampler),
+            "infogan": maker(InfoGANOversampler),
+            "bayesgan_entangled": maker(BayesGANOversampler, dag="entangled"),
+        },
+        X,
+        y,
+        resolved,
+        repeats,
+    )
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    result["fit_seconds"] = times
+    result["digits_fit_seconds"] = med["bayesgan"]
+    result["dag_over_infogan"] = med["bayesgan"] / med["infogan"]
+    result["entangled_over_infogan"] = med["bayesgan_entangled"] / med["infogan"]
+    progress(
+        "digits: median fit {:.2f} s, DAG/InfoGAN {:.3f}".format(
+            med["bayesgan"], result["dag_over_infogan"]
+        )
+    )
+
+    progress("digits: sample() throughput and memory")
+    fitted = BayesGANOversampler(device=dev, random_state=0, epochs=2)
+    fitted.fit_resample(X, y)
+    n_rows = 100_000 if quick else 1_000_000
+    fitted.sample(10_000, 8)  # warm-up
+    seconds, _ = _timed(lambda: fitted.sample(n_rows, 8), resolved)
+    result["sample_rows"] = n_rows
+    result["sample_rows_per_second"] = n_rows / seconds
+    # the same rows in float32 (the output takes the training data's dtype)
+    fitted32 = BayesGANOversampler(device=dev, random_state=0, epochs=2)
+    fitted32.fit_resample(X.astype(np.float32), y)
+    seconds, _ = _timed(lambda: fitted32.sample(n_rows, 8), resolved)
+    result["sample_float32_rows_per_second"] = n_rows / seconds
+    # at two sizes: the overhead over the output must not grow with it
+    result["sample_memory"] = [
+        _sample_memory(fitted, n_rows // 10),
+        _sample_memory(fitted, n_rows),
+    ]
+
+    if resolved.type == "cpu":
+        progress("threads: 1 vs torch's default, idle and with busy cores")
+        default_threads = torch.get_num_threads()
+        thread_times: dict[str, float] = {}
+        others = max(1, (os.cpu_count() or 2) - 1)
+        for load in ("idle", "busy"):
+            busy = _busy_cores(others) if load == "busy" else None
+            with busy or contextlib.nullcontext():
+                for n in sorted({1, default_threads}):
+                    sampler = BayesGANOversampler(
+                        device=dev, random_state=0, epochs=epochs, n_threads=n
+                    )
+                    thread_times[f"{load}_threads_{n}"] = _fit_seconds(
+                        sampler, X, y, resolved
+                    )
+        result["thread_fit_seconds"] = thread_times
+        sample_rates = {}
+        for n in sorted({1, default_threads}):
+            fitted.n_threads_ = n  # what n_threads=n would have resolved to
+            seconds, _ = _timed(lambda: fitted.sample(n_rows, 8), resolved)
+            sample_rates[f"threads_{n}"] = n_rows / seconds
+        fitted.n_threads_ = 1
+        result["thread_sample_rows_per_second"] = sample_rates
+        result["thread_fit_busy_cores"] = others
+        progress("threads: n_threads_ inside cross_validate(n_jobs=2) workers")
+        result["worker_threads_n_jobs_2"] = _worker_threads(2)
+
+    progress("precision and compile against the default")
+    variants = {"float32": maker(BayesGANOversampler)}
+    variants["bfloat16"] = maker(BayesGANOversampler, precision="bfloat16")
+    if with_compile:
+        variants["compile"] = maker(BayesGANOversampler, torch_compile=True)
+    variant_times = {}
+    for name, make in variants.items():
+        # the first fit of a compiled variant includes compilation: report both
+        first = _fit_seconds(make(), X, y, resolved)
+        second = _fit_seconds(make(), X, y, resolved)
+        variant_times[name] = {"first": first, "second": second}
+        progress(f"variant {name}: first {first:.2f} s, second {second:.2f} s")
+    result["variant_fit_seconds"] = variant_times
+
+    progress("achieved vs peak FLOP/s")
+    flops = _flops_per_epoch(maker(BayesGANOversampler)(), X, y)
+    size = 4096 if resolved.type == "cuda" else 1024
+    # the peak at the thread count the default fit itself uses (1 for these
+    # tabular rows), and at torch's setting (all cores)
+    fit_threads = resolve_threads(None, None)
+    with torch_threads(fit_threads):
+        peak32 = _matmul_peak(resolved, torch.float32, size)
+    achieved = flops * epochs / med["bayesgan"]
+    result["throughput"] = {
+        "flops_per_epoch": flops,
+        "achieved_flops_per_second": achieved,
+        "fit_threads": fit_threads,
+        "matmul_float32_flops_per_second": peak32,
+        "achieved_over_matmul_peak": achieved / peak32,
+        "matmul_float32_all_threads_flops_per_second": _matmul_peak(
+            resolved, torch.float32, size
+        ),
+    }
+    if resolved.type == "cuda":
+        result["throughput"]["matmul_bfloat16_flops_per_second"] = _matmul_peak(
+            resolved, torch.bfloat16, size
+        )
+
+    if ctgan:
+        ctgan_epochs = (1, 3) if quick else (5, 25)
+        comparison = _ctgan_per_epoch(X, y, resolved, ctgan_epochs, progress)
+        if comparison is None:
+            result["ctgan"] = "not installed (pip install ctgan)"
+        else:
+            result["ctgan"] = comparison
+            result["ours_over_ctgan_per_epoch"] = comparison[
+                "ours_over_ctgan_per_epoch"
+            ]
+    return result
+
+
 def run_speed(
     *,
     device: str = "auto",
@@ -429,7 +573,6 @@ def run_speed(
         Receives one line per stage.
     """
     resolved = resolve_device(device)
-    dev = str(resolved)
     images = resolved.type == "cuda" if images is None else images
     with_compile = (not quick) if with_compile is None else with_compile
     # 5, not 3: on a shared 2-core machine single fits vary by +-10%, and a
@@ -457,128 +600,20 @@ def run_speed(
             if key in result["images"]:
                 result[key] = result["images"][key]
 
-    if digits:  # the tabular figures, on the embedded digits
-
-        def maker(cls, **params):
-            return lambda: cls(device=dev, random_state=0, epochs=epochs, **params)
-
-        progress("digits: BayesGAN vs InfoGAN, default settings, interleaved")
-        times = _alternating_fits(
-            {
-                "bayesgan": maker(BayesGANOversampler),
-                "infogan": maker(InfoGANOversampler),
-                "bayesgan_entangled": maker(BayesGANOversampler, dag="entangled"),
-            },
-            X,
-            y,
-            resolved,
-            repeats,
-        )
-        med = {name: statistics.median(ts) for name, ts in times.items()}
-        result["fit_seconds"] = times
-        result["digits_fit_seconds"] = med["bayesgan"]
-        result["dag_over_infogan"] = med["bayesgan"] / med["infogan"]
-        result["entangled_over_infogan"] = med["bayesgan_entangled"] / med["infogan"]
-        progress(
-            "digits: median fit {:.2f} s, DAG/InfoGAN {:.3f}".format(
-                med["bayesgan"], result["dag_over_infogan"]
+    if digits:
+        result.update(
+            _digits_figures(
+                resolved,
+                X,
+                y,
+                epochs=epochs,
+                repeats=repeats,
+                quick=quick,
+                with_compile=with_compile,
+                ctgan=ctgan,
+                progress=progress,
             )
         )
-
-        progress("digits: sample() throughput and memory")
-        fitted = BayesGANOversampler(device=dev, random_state=0, epochs=2)
-        fitted.fit_resample(X, y)
-        n_rows = 100_000 if quick else 1_000_000
-        fitted.sample(10_000, 8)  # warm-up
-        seconds, _ = _timed(lambda: fitted.sample(n_rows, 8), resolved)
-        result["sample_rows"] = n_rows
-        result["sample_rows_per_second"] = n_rows / seconds
-        # the same rows in float32 (the output takes the training data's dtype)
-        fitted32 = BayesGANOversampler(device=dev, random_state=0, epochs=2)
-        fitted32.fit_resample(X.astype(np.float32), y)
-        seconds, _ = _timed(lambda: fitted32.sample(n_rows, 8), resolved)
-        result["sample_float32_rows_per_second"] = n_rows / seconds
-        # at two sizes: the overhead over the output must not grow with it
-        result["sample_memory"] = [
-            _sample_memory(fitted, n_rows // 10),
-            _sample_memory(fitted, n_rows),
-        ]
-
-        if resolved.type == "cpu":
-            progress("threads: 1 vs torch's default, idle and with busy cores")
-            default_threads = torch.get_num_threads()
-            thread_times: dict[str, float] = {}
-            others = max(1, (os.cpu_count() or 2) - 1)
-            for load in ("idle", "busy"):
-                busy = _busy_cores(others) if load == "busy" else None
-                with busy or contextlib.nullcontext():
-                    for n in sorted({1, default_threads}):
-                        sampler = BayesGANOversampler(
-                            device=dev, random_state=0, epochs=epochs, n_threads=n
-                        )
-                        thread_times[f"{load}_threads_{n}"] = _fit_seconds(
-                            sampler, X, y, resolved
-                        )
-            result["thread_fit_seconds"] = thread_times
-            sample_rates = {}
-            for n in sorted({1, default_threads}):
-                fitted.n_threads_ = n  # what n_threads=n would have resolved to
-                seconds, _ = _timed(lambda: fitted.sample(n_rows, 8), resolved)
-                sample_rates[f"threads_{n}"] = n_rows / seconds
-            fitted.n_threads_ = 1
-            result["thread_sample_rows_per_second"] = sample_rates
-            result["thread_fit_busy_cores"] = others
-            progress("threads: n_threads_ inside cross_validate(n_jobs=2) workers")
-            result["worker_threads_n_jobs_2"] = _worker_threads(2)
-
-        progress("precision and compile against the default")
-        variants = {"float32": maker(BayesGANOversampler)}
-        variants["bfloat16"] = maker(BayesGANOversampler, precision="bfloat16")
-        if with_compile:
-            variants["compile"] = maker(BayesGANOversampler, torch_compile=True)
-        variant_times = {}
-        for name, make in variants.items():
-            # the first fit of a compiled variant includes compilation: report both
-            first = _fit_seconds(make(), X, y, resolved)
-            second = _fit_seconds(make(), X, y, resolved)
-            variant_times[name] = {"first": first, "second": second}
-            progress(f"variant {name}: first {first:.2f} s, second {second:.2f} s")
-        result["variant_fit_seconds"] = variant_times
-
-        progress("achieved vs peak FLOP/s")
-        flops = _flops_per_epoch(maker(BayesGANOversampler)(), X, y)
-        size = 4096 if resolved.type == "cuda" else 1024
-        # the peak at the thread count the default fit itself uses (1 for these
-        # tabular rows), and at torch's setting (all cores)
-        fit_threads = resolve_threads(None, None)
-        with torch_threads(fit_threads):
-            peak32 = _matmul_peak(resolved, torch.float32, size)
-        achieved = flops * epochs / med["bayesgan"]
-        result["throughput"] = {
-            "flops_per_epoch": flops,
-            "achieved_flops_per_second": achieved,
-            "fit_threads": fit_threads,
-            "matmul_float32_flops_per_second": peak32,
-            "achieved_over_matmul_peak": achieved / peak32,
-            "matmul_float32_all_threads_flops_per_second": _matmul_peak(
-                resolved, torch.float32, size
-            ),
-        }
-        if resolved.type == "cuda":
-            result["throughput"]["matmul_bfloat16_flops_per_second"] = _matmul_peak(
-                resolved, torch.bfloat16, size
-            )
-
-        if ctgan:
-            ctgan_epochs = (1, 3) if quick else (5, 25)
-            comparison = _ctgan_per_epoch(X, y, resolved, ctgan_epochs, progress)
-            if comparison is None:
-                result["ctgan"] = "not installed (pip install ctgan)"
-            else:
-                result["ctgan"] = comparison
-                result["ours_over_ctgan_per_epoch"] = comparison[
-                    "ours_over_ctgan_per_epoch"
-                ]
 
     result["targets"] = {
         name: {
