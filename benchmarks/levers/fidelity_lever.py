@@ -14,7 +14,9 @@ copies and contradiction redraws). The split, the validation set (1000
 images per class from the official training rows the split left out; the
 test set is never loaded) and the CNN (the protocol's epochs for DATASET)
 are those of ``imbgan benchmark paper --validation``. Appends one row to
-``OUT_DIR/I11_<NAME>.jsonl``.
+``OUT_DIR/I11_<NAME>.jsonl``. ``PATCHES=spectral_patch`` (env) first imports
+those lever modules of this folder (their names join the model file's; a
+patched sampler is never saved, as the loader would rebuild it unpatched).
 """
 
 import json
@@ -29,6 +31,10 @@ from imbgan import BayesGANOversampler
 from imbgan._sampler import _resolve_auto
 from imbgan.benchmark import paper
 
+patches = [p for p in os.environ.get("PATCHES", "").split(",") if p]
+for patch in patches:
+    __import__(patch)
+
 dataset, seed, out_dir, name = (
     sys.argv[1],
     int(sys.argv[2]),
@@ -36,7 +42,7 @@ dataset, seed, out_dir, name = (
     sys.argv[4],
 )
 params = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
-tag = "".join(f"_{key}" for key in sorted(params))
+tag = "".join(f"_{key}" for key in [*sorted(params), *patches])
 out_dir.mkdir(parents=True, exist_ok=True)
 model_path = Path(os.environ.get("MODEL_DIR", out_dir)) / (
     f"{dataset}_bayesgan{tag}_s{seed}.npz"
@@ -59,7 +65,8 @@ else:
         image_shape=(1, 28, 28), random_state=seed, device="cpu", **params
     )
     X_res, y_res = sampler.fit_resample(X_split, y_split)
-    sampler.save(model_path)
+    if not patches:
+        sampler.save(model_path)
     fitted = "fitted"
 sampler_seconds = time.perf_counter() - start
 
@@ -70,6 +77,7 @@ model = paper.train_cnn(
 row = {
     "lever": f"I11_{name}",
     "params": params,
+    "patches": patches,
     "dataset": dataset,
     "method": "bayesgan",
     "seed": seed,
