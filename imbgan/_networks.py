@@ -27,6 +27,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._spectral import normalise_discriminator
+
 __all__ = ["BoundedGenerator", "build_meta_networks", "build_networks"]
 
 _SLOPE = 0.2  # LeakyReLU slope, as in DCGAN
@@ -262,12 +264,15 @@ def build_meta_networks(
     hidden: int,
     image_shape: tuple[int, int, int] | None,
     projection: bool = False,
+    spectral_norm: bool = False,
 ) -> tuple[nn.Module, nn.Module]:
     """The unbounded generator and the discriminator on the ``meta`` device.
 
     No storage is allocated and no random number drawn, whatever the sizes:
     :func:`build_networks` materialises these, and loading a saved model
-    compares a file's weight shapes against them before building anything.
+    compares a file's weight shapes against them before building anything
+    (with ``spectral_norm``, the normalised layers' weights and power
+    iteration vectors are named as in the built networks).
     """
     with torch.device("meta"):
         if image_shape is None:
@@ -300,6 +305,8 @@ def build_meta_networks(
                 hidden=hidden,
                 projection=projection,
             )
+        if spectral_norm:  # on meta: no draws, the names and shapes only
+            normalise_discriminator(disc, seed=0)
     return gen, disc
 
 
@@ -315,6 +322,7 @@ def build_networks(
     seed: int,
     device: torch.device,
     projection: bool = False,
+    spectral_norm: bool = False,
 ) -> tuple[nn.Module, nn.Module]:
     """Build and initialise the generator and discriminator.
 
@@ -326,7 +334,11 @@ def build_networks(
     ``torch.Generator`` seeded with ``seed`` and then moved to ``device``, so
     the initial weights are the same on every device. A projection
     discriminator's class embedding starts at zero: training begins from the
-    unconditional real/fake logit.
+    unconditional real/fake logit. With ``spectral_norm`` the discriminator's
+    trunk and real/fake head are spectrally normalised
+    (:mod:`imbgan._spectral`) after every weight is drawn, their power
+    iteration vectors drawn from a stream of their own, so the weights are
+    the same with or without it.
     """
     gen, disc = build_meta_networks(
         n_features=n_features,
@@ -348,6 +360,8 @@ def build_networks(
         with torch.no_grad():
             networks[1].heads.embed.weight.zero_()
             networks[1].heads.embed.bias.zero_()
+    if spectral_norm:
+        normalise_discriminator(networks[1], seed)
     low, high = (torch.as_tensor(b, dtype=torch.float32) for b in output_bounds)
     bounded = BoundedGenerator(networks[0], low, high)
     return bounded.to(device), networks[1].to(device)

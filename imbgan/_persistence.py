@@ -92,6 +92,7 @@ _LEGACY_VALUES = {
     "diff_augment": False,
     "copy_fraction": 0.0,
     "cuda_graphs": False,
+    "spectral_norm": False,
 }
 _CLASS_KINDS = frozenset("biufUO")  # O: labels were Python objects (str or int)
 _SCALER_DTYPE_KINDS = frozenset("biuf")
@@ -648,6 +649,7 @@ def _expected_state_shapes(
     hidden: int,
     image_shape: tuple[int, int, int] | None,
     projection: bool,
+    spectral_norm: bool,
 ) -> dict[str, tuple[int, ...]]:
     """Name -> shape of every weight the file must hold, computed for free.
 
@@ -665,6 +667,7 @@ def _expected_state_shapes(
             hidden=hidden,
             image_shape=image_shape,
             projection=projection,
+            spectral_norm=spectral_norm,
         )
         with torch.device("meta"):
             bounded = BoundedGenerator(
@@ -841,6 +844,7 @@ def _check_document(document: dict[str, Any], expected_class: type | None):
         hidden=hidden,
         image_shape=image_shape,
         projection=config.projection,
+        spectral_norm=config.spectral_norm,
     )
     label_kinds = {"O": "Ui"}.get(classes_kind, classes_kind)
     # name -> (shape, allowed dtype kinds, largest item size)
@@ -1069,6 +1073,7 @@ def _build(state: dict[str, Any], arrays: dict[str, np.ndarray], device: torch.d
         seed=0,  # every weight is overwritten below
         device=torch.device("cpu"),
         projection=config.projection,
+        spectral_norm=config.spectral_norm,
     )
     _restore_network(generator, "generator", arrays)
     _restore_network(discriminator, "discriminator", arrays)

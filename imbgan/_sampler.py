@@ -79,6 +79,7 @@ _AUTO_VALUES = {
     "noise_scale": (1.3, 1.0),
     "projection_discriminator": (0.0, 0.0),  # 1.0: on
     "diff_augment": (0.0, 0.0),  # 1.0: on (images only)
+    "spectral_norm": (0.0, 0.0),  # 1.0: on
     "copy_fraction": (0.5, 0.5),
 }
 
@@ -263,6 +264,17 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         it the default. Ignored for tabular rows, which have no pixels to
         shift.
 
+    spectral_norm : bool or "auto", default="auto"
+        Whether the discriminator's trunk and real/fake head are spectrally
+        normalised (Miyato et al., 2018): each layer's weight divided by
+        its largest singular value, estimated by one power iteration per
+        training pass, so the discriminator is about 1-Lipschitz and
+        cannot sharpen its real/fake boundary around a few dozen minority
+        rows faster than the generator can follow. The class and code
+        heads are left free. ``"auto"`` means off: it has not been measured
+        on tabular rows, and on images it is being measured (lab notebook,
+        I13).
+
     ema_decay : float, "auto" or None, default="auto"
         When a float, the generator that samples is an exponential moving
         average of the trained generator's weights over the training steps
@@ -396,6 +408,7 @@ class _BaseGANOversampler(BaseOverSampler):
         ],
         "projection_discriminator": ["boolean", StrOptions({"auto"})],
         "diff_augment": ["boolean", StrOptions({"auto"})],
+        "spectral_norm": ["boolean", StrOptions({"auto"})],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"}), None],
         "device": [str],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
@@ -427,6 +440,7 @@ class _BaseGANOversampler(BaseOverSampler):
         noise_scale="auto",
         projection_discriminator="auto",
         diff_augment="auto",
+        spectral_norm="auto",
         ema_decay="auto",
         device="auto",
         n_threads=None,
@@ -455,6 +469,7 @@ class _BaseGANOversampler(BaseOverSampler):
         self.noise_scale = noise_scale
         self.projection_discriminator = projection_discriminator
         self.diff_augment = diff_augment
+        self.spectral_norm = spectral_norm
         self.ema_decay = ema_decay
         self.device = device
         self.n_threads = n_threads
@@ -619,6 +634,9 @@ class _BaseGANOversampler(BaseOverSampler):
                 and _resolve_auto("diff_augment", self.diff_augment, image_shape)
                 else 0
             ),
+            spectral_norm=bool(
+                _resolve_auto("spectral_norm", self.spectral_norm, image_shape)
+            ),
         )
         generator, discriminator = build_networks(
             n_features=X.shape[1],
@@ -631,6 +649,7 @@ class _BaseGANOversampler(BaseOverSampler):
             seed=init_seed,
             device=device,
             projection=config.projection,
+            spectral_norm=config.spectral_norm,
         )
         X_train = torch.as_tensor(scaler.transform(X), device=device)
         y_train = torch.as_tensor(y_index, dtype=torch.long, device=device)
@@ -998,6 +1017,7 @@ default=None
         noise_scale="auto",
         projection_discriminator="auto",
         diff_augment="auto",
+        spectral_norm="auto",
         ema_decay="auto",
         device="auto",
         n_threads=None,
@@ -1027,6 +1047,7 @@ default=None
             noise_scale=noise_scale,
             projection_discriminator=projection_discriminator,
             diff_augment=diff_augment,
+            spectral_norm=spectral_norm,
             ema_decay=ema_decay,
             device=device,
             n_threads=n_threads,

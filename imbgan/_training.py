@@ -95,6 +95,7 @@ class TrainingConfig:
     # Largest random shift, in pixels, of the images the discriminator sees
     # while training (differentiable augmentation); 0: none, as for tables.
     augment_shift: int = 0
+    spectral_norm: bool = False  # of the discriminator's trunk and real/fake head
 
 
 def draw_latents(

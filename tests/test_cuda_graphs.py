@@ -125,10 +125,20 @@ def test_cuda_graphs_must_be_a_boolean(digits):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-def test_cuda_graphs_train_like_the_plain_loop_on_a_gpu(digits, monkeypatch):
+@pytest.mark.parametrize("spectral_norm", [False, True])
+def test_cuda_graphs_train_like_the_plain_loop_on_a_gpu(
+    spectral_norm, digits, monkeypatch
+):
+    # With spectral normalisation the power iteration's in-place updates of
+    # its vectors are recorded in the graph too.
     X, y = digits
     X = (X / 16.0).astype(np.float32)
-    params = {"image_shape": (1, 8, 8), "epochs": 2, "random_state": 0}
+    params = {
+        "image_shape": (1, 8, 8),
+        "epochs": 2,
+        "random_state": 0,
+        "spectral_norm": spectral_norm,
+    }
     plain = BayesGANOversampler(device="cuda", cuda_graphs=False, **params)
     plain.fit_resample(X, y)
     made = []

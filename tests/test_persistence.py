@@ -139,6 +139,16 @@ CASES: dict[str, Callable[[], tuple]] = {
         ),
         *_digits(),
     ),
+    "spectral-norm-image": lambda: (
+        BayesGANOversampler(
+            **FAST, random_state=11, image_shape=(1, 8, 8), spectral_norm=True
+        ),
+        *_digits(),
+    ),
+    "spectral-norm-tabular": lambda: (
+        InfoGANOversampler(**FAST, random_state=12, spectral_norm=True),
+        *_binary(),
+    ),
     "latentdag-unicode-labels": lambda: (
         BayesGANOversampler(
             **FAST, random_state=4, dag=LatentDAG.from_edges([("u", "v")])
@@ -281,11 +291,11 @@ def test_discrete_levels_survive_a_round_trip(fitted, tmp_path):
 def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     # Files written before max_discrete_levels, ema_decay, feature_scaling,
     # projection_discriminator, redraw_contradictions, diff_augment,
-    # copy_fraction and cuda_graphs existed have neither the parameters nor
-    # the entries nor the levels and quantile arrays; they load as saved
-    # (min-max scaling, no snapping, final weights, no projection, no
-    # redrawing, augmentation or CUDA graph on a refit), and their
-    # parameters say so.
+    # copy_fraction, cuda_graphs and spectral_norm existed have neither the
+    # parameters nor the entries nor the levels and quantile arrays; they
+    # load as saved (min-max scaling, no snapping, final weights, no
+    # projection, no redrawing, augmentation, CUDA graph or spectral
+    # normalisation on a refit), and their parameters say so.
     sampler = fitted("discrete-columns")[0]
     save_sampler(sampler, tmp_path / "new.npz")
     members = _members(tmp_path / "new.npz")
@@ -307,6 +317,8 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     del document["fitted"]["config_"]["cuda_graphs"]
     del document["fitted"]["config_"]["augment_shift"]
     del document["fitted"]["config_"]["projection"]
+    del document["params"]["spectral_norm"]
+    del document["fitted"]["config_"]["spectral_norm"]
     del document["params"]["ema_decay"]
     del document["fitted"]["config_"]["ema_decay"]
     text = json.dumps(document).encode()
@@ -321,6 +333,7 @@ def test_file_from_before_snapping_loads_without_snapping(fitted, tmp_path):
     assert old.diff_augment is False and old.config_.augment_shift == 0
     assert old.copy_fraction == 0.0
     assert old.cuda_graphs is False and old.config_.cuda_graphs is False
+    assert old.spectral_norm is False and not old.config_.spectral_norm
     assert old.discriminator_.heads.embed is None
     assert type(old.scaler_) is RangeScaler
     assert old.ema_decay is None and old.config_.ema_decay == 0.0

@@ -523,6 +523,80 @@ def test_projection_starts_from_the_unconditional_discriminator(image_shape):
     assert not state_p["heads.embed.bias"].any()
 
 
+def _largest_singular_value(weight):
+    return torch.linalg.matrix_norm(weight.detach().flatten(1), ord=2).item()
+
+
+@pytest.mark.parametrize("image_shape", [None, (1, 8, 8)])
+def test_spectral_norm_keeps_the_critic_layers_near_one(image_shape, digits):
+    from imbgan._spectral import spectrally_normalised_layers
+
+    X, y = digits
+    if image_shape is None:
+        X = X[:, :12]
+    sampler = _fast(BayesGANOversampler, image_shape=image_shape, spectral_norm=True)
+    sampler.fit_resample(X, y)
+    disc = sampler.discriminator_
+    assert sampler.config_.spectral_norm and not disc.training
+    layers = spectrally_normalised_layers(disc)
+    # the trunk (2 linear or 2 conv + 1 dense) and the real/fake head
+    assert len(layers) == (3 if image_shape is None else 4)
+    assert disc.heads.adv_head in layers and disc.heads.class_head not in layers
+    for layer in layers:
+        # One power iteration per pass tracks sigma from below, so the used
+        # weight's norm is 1 or a little above while the weights still move
+        # (1.0 to 1.15 here, 1.6 to 4.3 without the normalisation).
+        assert 0.99 <= _largest_singular_value(layer.weight) <= 1.2
+    # the auxiliary class head is left free to grow its logits
+    assert _largest_singular_value(disc.heads.class_head.weight) > 1.5
+    plain = _fast(BayesGANOversampler, image_shape=image_shape, spectral_norm=False)
+    plain.fit_resample(X, y)
+    sigmas = [
+        _largest_singular_value(layer.weight)
+        for layer in spectrally_normalised_layers(plain.discriminator_)
+    ]
+    assert max(abs(sigma - 1.0) for sigma in sigmas) > 0.5
+
+
+def test_spectral_norm_changes_no_other_draw_and_no_global_state():
+    from imbgan._networks import build_networks
+
+    bounds = (np.full(64, -1.0), np.full(64, 1.0))
+    kwargs = dict(
+        n_features=64, n_classes=3, n_codes=2, noise_dim=4, hidden=8,
+        image_shape=(1, 8, 8), output_bounds=bounds, seed=5,
+        device=torch.device("cpu"),
+    )  # fmt: skip
+    state = torch.random.get_rng_state()
+    _, disc = build_networks(**kwargs)
+    gen_n, disc_n = build_networks(**kwargs, spectral_norm=True)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    plain = disc.state_dict()
+    for key, value in disc_n.state_dict().items():
+        original = key.replace(".parametrizations.weight.original", ".weight")
+        if key.endswith((".u", ".v")):
+            assert torch.linalg.vector_norm(value).item() == pytest.approx(1.0)
+        else:  # every weight drawn as without the normalisation
+            assert torch.equal(value, plain[original]), key
+    again = build_networks(**kwargs, spectral_norm=True)[1].state_dict()
+    for key, value in disc_n.state_dict().items():
+        assert torch.equal(again[key], value), key
+
+
+def test_spectral_norm_evaluation_does_not_move_the_fitted_discriminator(digits):
+    X, y = digits
+    sampler = _fast(BayesGANOversampler, image_shape=(1, 8, 8), spectral_norm=True)
+    sampler.fit_resample(X, y)
+    state = {k: v.clone() for k, v in sampler.discriminator_.state_dict().items()}
+    x = torch.as_tensor(sampler.scaler_.transform(X[:30]))
+    with torch.no_grad():
+        first = sampler.discriminator_(x)[1]
+        second = sampler.discriminator_(x)[1]
+    assert torch.equal(first, second)
+    for key, value in sampler.discriminator_.state_dict().items():
+        assert torch.equal(state[key], value), key  # no power iteration ran
+
+
 def test_smaller_class_loss_weight_brings_rows_nearer_the_boundary():
     X, y = make_classification(
         600,
