@@ -79,7 +79,7 @@ _AUTO_VALUES = {
     "noise_scale": (1.3, 1.0),
     "projection_discriminator": (0.0, 0.0),  # 1.0: on
     "diff_augment": (0.0, 0.0),  # 1.0: on (images only)
-    "spectral_norm": (0.0, 0.0),  # 1.0: on
+    "spectral_norm": (0.0, 1.0),  # 1.0: on
     "copy_fraction": (0.5, 0.5),
 }
 
@@ -271,9 +271,11 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         training pass, so the discriminator is about 1-Lipschitz and
         cannot sharpen its real/fake boundary around a few dozen minority
         rows faster than the generator can follow. The class and code
-        heads are left free. ``"auto"`` means off: it has not been measured
-        on tabular rows, and on images it is being measured (lab notebook,
-        I13).
+        heads are left free. ``"auto"`` means on for images, where it raised
+        the mean minority recall of the validation split by .017 on MNIST
+        and .013 on Fashion-MNIST, F1 and balanced accuracy up with it (2
+        seeds each, lab notebook, I13), and off for tabular rows, where it
+        has not been measured.
 
     ema_decay : float, "auto" or None, default="auto"
         When a float, the generator that samples is an exponential moving

@@ -558,6 +558,22 @@ def test_spectral_norm_keeps_the_critic_layers_near_one(image_shape, digits):
     assert max(abs(sigma - 1.0) for sigma in sigmas) > 0.5
 
 
+def test_spectral_norm_auto_normalises_image_discriminators_only(three_class, digits):
+    X, y = three_class
+    auto = _fast(BayesGANOversampler)
+    X_auto, _ = auto.fit_resample(X, y)
+    assert auto.spectral_norm == "auto" and not auto.config_.spectral_norm
+    explicit = _fast(BayesGANOversampler, spectral_norm=False)
+    np.testing.assert_array_equal(explicit.fit_resample(X, y)[0], X_auto)
+    X_img, y_img = digits
+    for cls in SAMPLERS:
+        images = _fast(cls, image_shape=(1, 8, 8))
+        X_res, _ = images.fit_resample(X_img, y_img)
+        assert images.config_.spectral_norm
+        on = _fast(cls, image_shape=(1, 8, 8), spectral_norm=True)
+        np.testing.assert_array_equal(on.fit_resample(X_img, y_img)[0], X_res)
+
+
 def test_spectral_norm_changes_no_other_draw_and_no_global_state():
     from imbgan._networks import build_networks
 
