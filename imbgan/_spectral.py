@@ -7,11 +7,14 @@ real/fake boundary around a few dozen minority images as fast as the
 generator can follow (lab notebook, lever I13).
 
 torch ships a parametrization that does this, but it draws its starting
-vectors from torch's global generator; this one draws them from a CPU
-generator of its own, seeded from the network seed, so building a network
-never touches the global random state, a seed gives the same run, and
-switching the normalisation on changes no other weight's draw. With the
-same seed it computes what lever I13's patch computed (torch's
+vectors from torch's global generator, and a module with a parametrization
+cannot be pickled (torch allows only its state dict), while a fitted
+sampler must pickle. So each normalised layer is wrapped in
+:class:`SpectrallyNormalised`, a plain module: its starting vectors come
+from a CPU generator of its own, seeded from the network seed, so building
+a network never touches the global random state, a seed gives the same
+run, and switching the normalisation on changes no other weight's draw.
+With the same seed it computes what lever I13's patch computed (torch's
 parametrization, its vectors replaced by these), bit for bit.
 
 Only the trunk and the real/fake head are normalised: the class and code
@@ -23,9 +26,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils import parametrize
+from torch.nn import functional as F
 
-__all__ = ["normalise_discriminator", "spectrally_normalised_layers"]
+__all__ = ["SpectrallyNormalised", "normalise_discriminator"]
 
 _EPS = 1e-12
 # Power iterations at creation, as torch's own parametrization does, so the
@@ -36,57 +39,64 @@ _START_ITERATIONS = 15
 _VECTOR_SEED_OFFSET = 7919
 
 
-class _SpectralNorm(nn.Module):
-    """``weight / sigma(weight)``, with ``sigma`` from a power iteration.
+class SpectrallyNormalised(nn.Module):
+    """A ``Linear`` or ``Conv2d`` layer run with ``weight / sigma(weight)``.
 
-    In training mode each call advances the iteration by one step (the
-    vectors ``u`` and ``v`` are buffers, saved with the network); in
-    evaluation mode the stored vectors are used as they are, so a fitted
-    discriminator gives the same outputs call after call.
+    ``sigma`` is the largest singular value of the weight (flattened to
+    ``(out, -1)``), estimated by a power iteration whose vectors ``u`` and
+    ``v`` are buffers, saved with the network. In training mode each call
+    advances the iteration by one step; in evaluation mode the stored
+    vectors are used as they are, so a fitted discriminator gives the same
+    outputs call after call. The wrapped layer keeps its own (raw) weight
+    and bias, which the optimiser trains.
     """
 
-    def __init__(self, weight: torch.Tensor, generator: torch.Generator) -> None:
+    def __init__(self, layer: nn.Linear | nn.Conv2d, generator: torch.Generator):
         super().__init__()
-        matrix = weight.detach().flatten(1)
-        rows, cols = matrix.shape
-        if weight.device.type == "meta":  # shapes only (loading a file)
-            u, v = torch.empty(rows, device="meta"), torch.empty(cols, device="meta")
+        self.layer = layer
+        rows, cols = layer.weight.flatten(1).shape
+        device = layer.weight.device
+        if device.type == "meta":  # shapes only (checking a file)
+            u, v = torch.empty(rows, device=device), torch.empty(cols, device=device)
         else:
-            u = torch.randn(rows, generator=generator).to(weight.device)
-            v = torch.randn(cols, generator=generator).to(weight.device)
-        self.register_buffer("u", nn.functional.normalize(u, dim=0, eps=_EPS))
-        self.register_buffer("v", nn.functional.normalize(v, dim=0, eps=_EPS))
-        if weight.device.type != "meta":
-            self._power_iteration(matrix, _START_ITERATIONS)
+            u = torch.randn(rows, generator=generator).to(device)
+            v = torch.randn(cols, generator=generator).to(device)
+        self.register_buffer("u", F.normalize(u, dim=0, eps=_EPS))
+        self.register_buffer("v", F.normalize(v, dim=0, eps=_EPS))
+        if device.type != "meta":
+            self._power_iteration(layer.weight.detach().flatten(1), _START_ITERATIONS)
 
     @torch.no_grad()
     def _power_iteration(self, matrix: torch.Tensor, steps: int) -> None:
         for _ in range(steps):
-            self.u.copy_(
-                nn.functional.normalize(torch.mv(matrix, self.v), dim=0, eps=_EPS)
-            )
-            self.v.copy_(
-                nn.functional.normalize(torch.mv(matrix.t(), self.u), dim=0, eps=_EPS)
-            )
+            self.u.copy_(F.normalize(torch.mv(matrix, self.v), dim=0, eps=_EPS))
+            self.v.copy_(F.normalize(torch.mv(matrix.t(), self.u), dim=0, eps=_EPS))
 
-    def forward(self, weight: torch.Tensor) -> torch.Tensor:
+    def normalised_weight(self) -> torch.Tensor:
+        """The weight the layer runs with; advances the iteration in training."""
+        weight = self.layer.weight
         matrix = weight.flatten(1)
         if self.training:
             self._power_iteration(matrix.detach(), 1)
         # Clones: the next pass updates the buffers in place, while this
         # pass's graph may still need them for its backward.
         u, v = self.u.clone(), self.v.clone()
-        sigma = torch.dot(u, torch.mv(matrix, v))
-        return weight / sigma
+        return weight / torch.dot(u, torch.mv(matrix, v))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        weight = self.normalised_weight()
+        if isinstance(self.layer, nn.Conv2d):
+            return self.layer._conv_forward(x, weight, self.layer.bias)
+        return F.linear(x, weight, self.layer.bias)
 
 
-def spectrally_normalised_layers(discriminator: nn.Module) -> list[nn.Module]:
-    """The layers :func:`normalise_discriminator` normalises, in module order."""
+def _layers_to_normalise(discriminator: nn.Module) -> list[tuple[str, nn.Module]]:
+    """(name, layer) of the trunk's and the real/fake head's layers, in order."""
     heads = discriminator.heads
     auxiliary = set(heads.modules()) - {heads.adv_head}
     return [
-        layer
-        for layer in discriminator.modules()
+        (name, layer)
+        for name, layer in discriminator.named_modules()
         if isinstance(layer, nn.Linear | nn.Conv2d) and layer not in auxiliary
     ]
 
@@ -95,15 +105,16 @@ def normalise_discriminator(discriminator: nn.Module, seed: int) -> nn.Module:
     """Spectrally normalise the trunk and real/fake head of ``discriminator``.
 
     Call it after the weights are initialised: the power iteration starts
-    from them. The starting vectors (``u`` then ``v`` of each layer, in
-    module order) are drawn from a CPU generator seeded with ``seed`` plus
-    a fixed offset. On the ``meta`` device nothing is drawn. Returns the
-    module, changed in place.
+    from them. Each such layer is replaced, where it sits, by a
+    :class:`SpectrallyNormalised` wrapper around it; the starting vectors
+    (``u`` then ``v`` of each layer, in module order) are drawn from a CPU
+    generator seeded with ``seed`` plus a fixed offset. On the ``meta``
+    device nothing is drawn. Returns the module, changed in place.
     """
     generator = torch.Generator(device="cpu")
     generator.manual_seed(seed + _VECTOR_SEED_OFFSET)
-    for layer in spectrally_normalised_layers(discriminator):
-        norm = _SpectralNorm(layer.weight, generator)
-        # unsafe: the check would run one extra power iteration
-        parametrize.register_parametrization(layer, "weight", norm, unsafe=True)
+    for name, layer in _layers_to_normalise(discriminator):
+        parent_name, _, child = name.rpartition(".")
+        parent = discriminator.get_submodule(parent_name)
+        setattr(parent, child, SpectrallyNormalised(layer, generator))
     return discriminator

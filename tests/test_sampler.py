@@ -529,7 +529,7 @@ def _largest_singular_value(weight):
 
 @pytest.mark.parametrize("image_shape", [None, (1, 8, 8)])
 def test_spectral_norm_keeps_the_critic_layers_near_one(image_shape, digits):
-    from imbgan._spectral import spectrally_normalised_layers
+    from imbgan._spectral import SpectrallyNormalised, _layers_to_normalise
 
     X, y = digits
     if image_shape is None:
@@ -538,24 +538,34 @@ def test_spectral_norm_keeps_the_critic_layers_near_one(image_shape, digits):
     sampler.fit_resample(X, y)
     disc = sampler.discriminator_
     assert sampler.config_.spectral_norm and not disc.training
-    layers = spectrally_normalised_layers(disc)
-    # the trunk (2 linear or 2 conv + 1 dense) and the real/fake head
-    assert len(layers) == (3 if image_shape is None else 4)
-    assert disc.heads.adv_head in layers and disc.heads.class_head not in layers
-    for layer in layers:
+    wrapped = [m for m in disc.modules() if isinstance(m, SpectrallyNormalised)]
+    # the trunk (2 linear, or 2 conv + 1 dense) and the real/fake head
+    assert len(wrapped) == (3 if image_shape is None else 4)
+    assert isinstance(disc.heads.adv_head, SpectrallyNormalised)
+    assert isinstance(disc.heads.class_head, torch.nn.Linear)
+    for layer in wrapped:
         # One power iteration per pass tracks sigma from below, so the used
         # weight's norm is 1 or a little above while the weights still move
         # (1.0 to 1.15 here, 1.6 to 4.3 without the normalisation).
-        assert 0.99 <= _largest_singular_value(layer.weight) <= 1.2
+        assert 0.99 <= _largest_singular_value(layer.normalised_weight()) <= 1.2
     # the auxiliary class head is left free to grow its logits
     assert _largest_singular_value(disc.heads.class_head.weight) > 1.5
     plain = _fast(BayesGANOversampler, image_shape=image_shape, spectral_norm=False)
     plain.fit_resample(X, y)
-    sigmas = [
+    sigmas = [  # the same layers of a discriminator trained without it
         _largest_singular_value(layer.weight)
-        for layer in spectrally_normalised_layers(plain.discriminator_)
+        for _, layer in _layers_to_normalise(plain.discriminator_)
     ]
+    assert len(sigmas) == len(wrapped)
     assert max(abs(sigma - 1.0) for sigma in sigmas) > 0.5
+    assert not any(
+        isinstance(m, SpectrallyNormalised) for m in plain.discriminator_.modules()
+    )
+    # a fitted sampler with wrapped layers pickles and samples as before
+    again = pickle.loads(pickle.dumps(sampler))
+    np.testing.assert_array_equal(
+        again.sample(20, y[0], random_state=3), sampler.sample(20, y[0], random_state=3)
+    )
 
 
 def test_spectral_norm_auto_normalises_image_discriminators_only(three_class, digits):
@@ -589,7 +599,7 @@ def test_spectral_norm_changes_no_other_draw_and_no_global_state():
     assert torch.equal(torch.random.get_rng_state(), state)
     plain = disc.state_dict()
     for key, value in disc_n.state_dict().items():
-        original = key.replace(".parametrizations.weight.original", ".weight")
+        original = key.replace(".layer.", ".")
         if key.endswith((".u", ".v")):
             assert torch.linalg.vector_norm(value).item() == pytest.approx(1.0)
         else:  # every weight drawn as without the normalisation
