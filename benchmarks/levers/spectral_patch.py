@@ -48,6 +48,12 @@ def _normalised(disc: nn.Module, seed: int) -> nn.Module:
 
 
 def build_networks(**kwargs):
+    if kwargs.get("spectral_norm"):
+        raise RuntimeError(
+            "the library already normalises this discriminator (spectral_norm, "
+            "on by default for images since commit 726f22c): pass "
+            "spectral_norm=False with this patch, or drop the patch"
+        )
     gen, disc = _build_networks(**kwargs)
     return gen, _normalised(disc, kwargs["seed"])
 
