@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from imbgan._conflicts import ClassConflicts
-from imbgan._sampler import _MAX_SEED, _CopySource
+from imbgan._sampler import _MAX_SEED, _CopySource, _resolve_auto
 from imbgan.benchmark import paper
 from imbgan.datasets import make_imbalance_protocol
 
@@ -44,13 +44,18 @@ def validation_split(X_train, y_train, seed: int, ir: int | None = None) -> Spli
     )
 
 
-def refill(sampler, X, y, seed: int, fraction: float, wanted=None):
+def refill(sampler, X, y, seed: int, fraction: float | None = None, wanted=None):
     """``(X_res, y_res)`` as ``fit_resample`` returns them for a fitted sampler.
 
     ``seed`` is the ``random_state`` the sampler was fitted with; ``wanted``
     (default: its ``sampling_strategy_``) the new rows per class, in order;
-    ``fraction`` the share of them that are copies of real rows.
+    ``fraction`` the share of them that are copies of real rows (default:
+    the sampler's own ``copy_fraction``, resolved as ``fit_resample`` does).
     """
+    if fraction is None:
+        fraction = _resolve_auto(
+            "copy_fraction", sampler.copy_fraction, sampler.image_shape_
+        )
     wanted = dict(sampler.sampling_strategy_ if wanted is None else wanted)
     # The third of the three seeds a fit draws is the sampling seed.
     sample_seed = int(check_random_state(seed).randint(0, _MAX_SEED, size=3)[2])

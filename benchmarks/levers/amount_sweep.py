@@ -34,7 +34,6 @@ from _validation import refill, validation_split
 from imblearn.over_sampling import RandomOverSampler
 
 from imbgan import BayesGANOversampler
-from imbgan._sampler import _resolve_auto
 from imbgan.benchmark import paper
 
 amounts = [float(a) for a in sys.argv[1].split(",")]
@@ -109,11 +108,10 @@ for seed in seeds:
     X_default, y_default = sampler.fit_resample(X_split, y_split)
     fit_seconds = time.perf_counter() - start
     full = dict(sampler.sampling_strategy_)
-    fraction = _resolve_auto("copy_fraction", sampler.copy_fraction, (1, 28, 28))
 
     for amount in amounts:
         wanted = new_rows(full, amount)
-        X_res, y_res = refill(sampler, X_split, y_split, seed, fraction, wanted)
+        X_res, y_res = refill(sampler, X_split, y_split, seed, wanted=wanted)
         if amount == 1 and not (
             np.array_equal(X_res, X_default) and np.array_equal(y_res, y_default)
         ):

@@ -28,7 +28,6 @@ from pathlib import Path
 from _validation import refill, validation_split
 
 from imbgan import BayesGANOversampler
-from imbgan._sampler import _resolve_auto
 from imbgan.benchmark import paper
 
 patches = [p for p in os.environ.get("PATCHES", "").split(",") if p]
@@ -57,8 +56,7 @@ start = time.perf_counter()
 if model_path.exists():
     sampler = BayesGANOversampler.load(model_path)
     sampler.n_threads_ = 1
-    fraction = _resolve_auto("copy_fraction", sampler.copy_fraction, (1, 28, 28))
-    X_res, y_res = refill(sampler, X_split, y_split, seed, fraction)
+    X_res, y_res = refill(sampler, X_split, y_split, seed)
     fitted = "loaded"
 else:
     sampler = BayesGANOversampler(

@@ -27,7 +27,6 @@ from pathlib import Path
 from _validation import refill, validation_split
 
 from imbgan import BayesGANOversampler
-from imbgan._sampler import _resolve_auto
 from imbgan.benchmark import paper
 
 dataset, seed, scale, model_path, out_dir = (
@@ -47,8 +46,7 @@ sampler = BayesGANOversampler.load(model_path)
 assert sampler.random_state == seed, "the model was fitted with another seed"
 sampler.n_threads_ = 1
 sampler.config_ = dataclasses.replace(sampler.config_, noise_scale=scale)
-fraction = _resolve_auto("copy_fraction", sampler.copy_fraction, (1, 28, 28))
-X_res, y_res = refill(sampler, X_split, y_split, seed, fraction)
+X_res, y_res = refill(sampler, X_split, y_split, seed)
 
 start = time.perf_counter()
 model = paper.train_cnn(
