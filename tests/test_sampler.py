@@ -595,7 +595,7 @@ def test_spectral_norm_changes_no_other_draw_and_no_global_state():
     )  # fmt: skip
     state = torch.random.get_rng_state()
     _, disc = build_networks(**kwargs)
-    gen_n, disc_n = build_networks(**kwargs, spectral_norm=True)
+    _, disc_n = build_networks(**kwargs, spectral_norm=True)
     assert torch.equal(torch.random.get_rng_state(), state)
     plain = disc.state_dict()
     for key, value in disc_n.state_dict().items():
