@@ -13,6 +13,7 @@ import torch
 from scipy.stats import ttest_rel
 
 from imbgan.benchmark import paper
+from imbgan.benchmark._provenance import environment, source_commit
 from imbgan.benchmark.paper import (
     METHODS,
     ROW_FIELDS,
@@ -236,6 +237,8 @@ def test_run_paper_quick_writes_one_json_line_per_row(six_method_run):
         assert written["dataset"] == "mnist"
         assert written["seed"] == 0 and written["ir"] is None
         assert written["device"] == "cpu"
+        assert written["environment"] == environment("cpu")
+        assert written["commit"] == source_commit()
         for key in METRIC_FIELDS:
             assert 0.0 <= written[key] <= 1.0
     by_method = {row["method"]: row for row in rows}

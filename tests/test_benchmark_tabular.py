@@ -13,6 +13,7 @@ from sklearn.datasets import make_classification
 
 from imbgan import BayesGANOversampler
 from imbgan.benchmark import tabular
+from imbgan.benchmark._provenance import environment, source_commit
 from imbgan.benchmark.tabular import (
     CLASSIFIERS,
     METHODS,
@@ -39,6 +40,8 @@ FIELDS = {
     "n_minority",
     "device",
     "epochs",
+    "environment",
+    "commit",
 }
 FAKE_SETS = ["first", "second", "third"]
 
@@ -89,6 +92,8 @@ def test_quick_run_writes_a_row_per_combination(quick_run):
         assert (row["n_samples"], row["n_features"]) == (100, 5)
         assert 0 < row["n_minority"] < 50
         assert row["device"] == "cpu"
+        assert row["environment"] == environment("cpu")
+        assert row["commit"] == source_commit()
         assert row["seed"] == 0
         gan = row["method"] in ("infogan", "bayesgan")
         assert row["epochs"] == (2 if gan else None)

@@ -7,7 +7,15 @@
 # `imbgan benchmark paper ... --resume` on the merged file.
 #
 # Run from the repository root with the data in ./data (mnist/, fashion-mnist/)
-# and the wheels of imbalanced-learn and sklearn-compat in ./.whl:
+# and the wheels of imbalanced-learn and sklearn-compat in ./.whl (both
+# ignored through .git/info/exclude, which a fresh checkout lacks; on the
+# development machine, before the first device call):
+#   printf '/data/\n/.whl/\n/res/\n' >> .git/info/exclude
+#   cp -r ../shared/data data
+#   python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
+#       --implementation cp --platform manylinux2014_x86_64 -d .whl \
+#       imbalanced-learn==0.14.2 sklearn-compat==0.1.6
+# and name "data" and ".whl" in the device call's carry. Then, there:
 #   bash benchmarks/gpu/one_session.sh            # results in $OUT (or ./out)
 # PHASES (default "speed protocol"), any of:
 #   probe       the CUDA-only tests, then benchmarks/gpu/step_probe.py (the

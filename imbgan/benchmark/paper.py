@@ -35,6 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._training import resolve_device
+from ._provenance import environment, source_commit
 
 __all__ = [
     "METHODS",
@@ -80,6 +81,8 @@ ROW_FIELDS = (
     "cnn_seconds",
     "n_train",
     "device",
+    "environment",
+    "commit",
 )
 """The keys of every row :func:`run_paper` returns, in order."""
 
@@ -620,7 +623,10 @@ def run_paper(
         (``None`` for the standard split), ``evaluated_on``, the six
         metrics, ``fit_seconds`` (the sampler's fit; 0 for none/weighted),
         ``cnn_seconds``, ``n_train`` (rows the CNN was trained on, after
-        resampling) and ``device``.
+        resampling), ``device``, ``environment`` (processor, GPU and library
+        versions: CPU rows are bit-reproducible only where these agree) and
+        ``commit`` (the git commit of the imbgan copy that ran, ``+dirty``
+        when it had uncommitted changes; None outside a git checkout).
     """
     if dataset not in DATASETS:
         raise ValueError(f"dataset must be one of {DATASETS}; got {dataset!r}.")
@@ -719,6 +725,8 @@ def run_paper(
                     "cnn_seconds": float(cnn_seconds),
                     "n_train": len(y_res),
                     "device": str(torch_device),
+                    "environment": environment(torch_device),
+                    "commit": source_commit(),
                 }
                 rows.append(row)
                 if out_path is not None:
@@ -1068,6 +1076,8 @@ def run_disentangle(
         "batch": 64,
         "device": str(torch_device),
         "quick": bool(quick),
+        "environment": environment(torch_device),
+        "commit": source_commit(),
     }
     if out is not None:
         path = Path(out)

@@ -47,6 +47,7 @@ from .._sampler import BayesGANOversampler, InfoGANOversampler
 from .._threads import resolve_threads, torch_threads
 from .._training import resolve_device
 from ..datasets import load_imbalanced_digits
+from ._provenance import cpu_model
 
 __all__ = ["TARGETS", "format_speed", "machine_description", "run_speed"]
 
@@ -67,15 +68,8 @@ def _noop(message: str) -> None:
 
 def machine_description(device: torch.device) -> dict[str, Any]:
     """What ran the benchmark: CPU model and cores, GPU, library versions."""
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
     info: dict[str, Any] = {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),

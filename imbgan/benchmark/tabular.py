@@ -43,6 +43,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from .._sampler import BayesGANOversampler, InfoGANOversampler
 from .._training import resolve_device
+from ._provenance import environment, source_commit
 
 __all__ = [
     "CLASSIFIERS",
@@ -226,8 +227,10 @@ def run_tabular(
         ``auc`` and their standard deviations ``bacc_sd``, ``f1_sd``,
         ``auc_sd`` over the folds; ``fit_seconds``, the mean fit time per fold
         as cross_validate reports it; ``n_samples``, ``n_features``,
-        ``n_minority``; ``device`` (resolved); and ``epochs``, the GAN epochs
-        used (``None`` for the other methods).
+        ``n_minority``; ``device`` (resolved); ``epochs``, the GAN epochs
+        used (``None`` for the other methods); ``environment`` (processor
+        and library versions) and ``commit`` (the imbgan git commit, or
+        None), as in :func:`imbgan.benchmark.paper.run_paper`.
 
     Notes
     -----
@@ -312,6 +315,8 @@ def run_tabular(
                                 if method in _GAN_METHODS
                                 else None
                             ),
+                            environment=environment(device),
+                            commit=source_commit(),
                         )
                         rows.append(row)
                         if sink is not None:
