@@ -546,8 +546,9 @@ def test_spectral_norm_keeps_the_critic_layers_near_one(image_shape, digits):
     for layer in wrapped:
         # One power iteration per pass tracks sigma from below, so the used
         # weight's norm is 1 or a little above while the weights still move
-        # (1.0 to 1.15 here, 1.6 to 4.3 without the normalisation).
-        assert 0.99 <= _largest_singular_value(layer.normalised_weight()) <= 1.2
+        # (1.0 to 1.15 on one development machine, up to 1.201 on another,
+        # whose kernels round differently; 1.6 to 4.3 without it).
+        assert 0.99 <= _largest_singular_value(layer.normalised_weight()) <= 1.3
     # the auxiliary class head is left free to grow its logits
     assert _largest_singular_value(disc.heads.class_head.weight) > 1.5
     plain = _fast(BayesGANOversampler, image_shape=image_shape, spectral_norm=False)
