@@ -22,6 +22,7 @@ import torch
 _PACKAGES = ("numpy", "scikit-learn", "imbalanced-learn")
 
 
+@functools.cache
 def cpu_model() -> str:
     """The processor's model name (Linux), else what :mod:`platform` says."""
     cpu = platform.processor() or platform.machine()
