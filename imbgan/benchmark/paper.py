@@ -650,6 +650,8 @@ def run_paper(
     if cnn_epochs is None:
         cnn_epochs = CNN_EPOCHS[dataset]
     torch_device = resolve_device(device)
+    # where every row of this run comes from (the same for all of them)
+    provenance = {"environment": environment(torch_device), "commit": source_commit()}
     load = loader if loader is not None else _default_loader(data_dir)
     from ..datasets import make_imbalance_protocol
 
@@ -725,8 +727,7 @@ def run_paper(
                     "cnn_seconds": float(cnn_seconds),
                     "n_train": len(y_res),
                     "device": str(torch_device),
-                    "environment": environment(torch_device),
-                    "commit": source_commit(),
+                    **provenance,
                 }
                 rows.append(row)
                 if out_path is not None:

@@ -249,6 +249,7 @@ def run_tabular(
     classifiers = _check_names("classifiers", classifiers, CLASSIFIERS)
     # Fail now, not after hours of baselines, if the device is unusable.
     device = str(resolve_device(device))
+    provenance = {"environment": environment(device), "commit": source_commit()}
     cv_params = _QUICK_CV if quick else _FULL_CV
     if quick:
         datasets = datasets[:_QUICK_MAX_DATASETS]
@@ -315,8 +316,7 @@ def run_tabular(
                                 if method in _GAN_METHODS
                                 else None
                             ),
-                            environment=environment(device),
-                            commit=source_commit(),
+                            **provenance,
                         )
                         rows.append(row)
                         if sink is not None:
