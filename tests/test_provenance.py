@@ -69,3 +69,20 @@ def test_source_commit_is_none_outside_its_own_repository(tmp_path, monkeypatch)
         assert source_commit() is None
     finally:
         source_commit.cache_clear()
+
+
+def test_source_commit_outside_a_checkout_is_the_declared_one(tmp_path, monkeypatch):
+    # A work tree copied without .git (the GPU machine gets such a copy)
+    # reports the commit its launcher declares, and only then.
+    package = tmp_path / "copy" / "imbgan" / "benchmark"
+    package.mkdir(parents=True)
+    monkeypatch.setattr(_provenance, "__file__", str(package / "_provenance.py"))
+    monkeypatch.delenv("IMBGAN_SOURCE_COMMIT", raising=False)
+    source_commit.cache_clear()
+    try:
+        assert source_commit() is None
+        monkeypatch.setenv("IMBGAN_SOURCE_COMMIT", "0123456789ab")
+        source_commit.cache_clear()
+        assert source_commit() == "0123456789ab"
+    finally:
+        source_commit.cache_clear()

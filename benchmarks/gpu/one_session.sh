@@ -16,7 +16,8 @@
 #       --implementation cp --platform manylinux2014_x86_64 -d .whl \
 #       imbalanced-learn==0.14.2 sklearn-compat==0.1.6
 # and name "data" and ".whl" in the device call's carry. Then, there:
-#   bash benchmarks/gpu/one_session.sh            # results in $OUT (or ./out)
+#   COMMIT=<sha> bash benchmarks/gpu/one_session.sh   # results in $OUT (or ./out)
+# (COMMIT: the commit the copy was made from, written into every row.)
 # PHASES (default "speed protocol"), any of:
 #   probe       the CUDA-only tests, then benchmarks/gpu/step_probe.py (the
 #               image step with and without CUDA graphs, bf16, compile, at
@@ -46,6 +47,10 @@ if ls .whl/*.whl >/dev/null 2>&1; then
         --upgrade --target /tmp/site .whl/*.whl || exit 1
 fi
 export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
+# The copy on the device has no .git: the rows name the commit given here.
+if [ -n "${COMMIT:-}" ]; then
+    export IMBGAN_SOURCE_COMMIT=$COMMIT
+fi
 {
     date -u
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
@@ -117,9 +122,14 @@ if has protocol; then
         worker "base_fashion_$seed" fashion-mnist none,weighted,ros,smote "$seed" \
             $((hard - 90))
     done
+    # One worker per GAN run: three runs in a row took about 190 s each on a
+    # shared H100, more than a 15-minute session holds.
     for dataset in mnist fashion-mnist; do
         for method in bayesgan infogan; do
-            worker "gan_${dataset}_$method" "$dataset" "$method" 0,1,2 $((hard - 150))
+            for seed in 0 1 2; do
+                worker "gan_${dataset}_${method}_$seed" "$dataset" "$method" "$seed" \
+                    $((hard - 150))
+            done
         done
     done
 fi

@@ -63,11 +63,15 @@ def environment(device: str | torch.device) -> str:
 def source_commit() -> str | None:
     """The git commit this copy of imbgan was loaded from, or None.
 
-    ``<sha>+dirty`` when tracked files differ from that commit. None when
-    the package does not sit at the top of a git work tree (an installed
-    wheel, or git missing), rather than the commit of some unrelated
-    repository that happens to contain the install.
+    ``<sha>+dirty`` when tracked files differ from that commit. When the
+    package does not sit at the top of a git work tree (an installed wheel,
+    a copy of the work tree without ``.git``, or git missing), the value of
+    the environment variable ``IMBGAN_SOURCE_COMMIT`` if set (a script that
+    copies a checkout to another machine names its commit so), else None,
+    rather than the commit of some unrelated repository that happens to
+    contain the install.
     """
+    declared = os.environ.get("IMBGAN_SOURCE_COMMIT", "").strip() or None
     package = Path(__file__).resolve().parent.parent
 
     def git(*args: str) -> subprocess.CompletedProcess:
@@ -82,11 +86,11 @@ def source_commit() -> str | None:
     try:
         top = git("rev-parse", "--show-toplevel")
         if top.returncode != 0 or Path(top.stdout.strip()).resolve() != package.parent:
-            return None
+            return declared
         sha = git("rev-parse", "--short=12", "HEAD")
         if sha.returncode != 0:
-            return None
+            return declared
         dirty = git("diff", "--quiet", "HEAD", "--").returncode == 1
     except (OSError, subprocess.SubprocessError):
-        return None
+        return declared
     return sha.stdout.strip() + ("+dirty" if dirty else "")
