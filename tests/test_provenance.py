@@ -27,7 +27,8 @@ def _git(*args):
     )
 
 
-def test_source_commit_is_the_checkout_head():
+def test_source_commit_is_the_checkout_head(monkeypatch):
+    monkeypatch.delenv("IMBGAN_SOURCE_COMMIT", raising=False)
     head = _git("rev-parse", "--short=12", "HEAD")
     if head.returncode != 0:
         pytest.skip("not a git checkout")
@@ -63,6 +64,7 @@ def test_source_commit_is_none_outside_its_own_repository(tmp_path, monkeypatch)
         ],
         check=True,
     )  # a HEAD to report, were the guard missing
+    monkeypatch.delenv("IMBGAN_SOURCE_COMMIT", raising=False)
     monkeypatch.setattr(_provenance, "__file__", str(package / "_provenance.py"))
     source_commit.cache_clear()
     try:
@@ -72,8 +74,8 @@ def test_source_commit_is_none_outside_its_own_repository(tmp_path, monkeypatch)
 
 
 def test_source_commit_outside_a_checkout_is_the_declared_one(tmp_path, monkeypatch):
-    # A work tree copied without .git (the GPU machine gets such a copy)
-    # reports the commit its launcher declares, and only then.
+    # A work tree copied without .git reports the commit its launcher
+    # declares, and only then.
     package = tmp_path / "copy" / "imbgan" / "benchmark"
     package.mkdir(parents=True)
     monkeypatch.setattr(_provenance, "__file__", str(package / "_provenance.py"))
@@ -84,5 +86,16 @@ def test_source_commit_outside_a_checkout_is_the_declared_one(tmp_path, monkeypa
         monkeypatch.setenv("IMBGAN_SOURCE_COMMIT", "0123456789ab")
         source_commit.cache_clear()
         assert source_commit() == "0123456789ab"
+    finally:
+        source_commit.cache_clear()
+
+
+def test_a_declared_source_commit_wins_over_the_checkout(monkeypatch):
+    # The GPU machine's copy carried a stale .git (the session's first
+    # commit, "+dirty"): the launcher's declaration is the truth.
+    monkeypatch.setenv("IMBGAN_SOURCE_COMMIT", "feedfacecafe")
+    source_commit.cache_clear()
+    try:
+        assert source_commit() == "feedfacecafe"
     finally:
         source_commit.cache_clear()

@@ -47,7 +47,8 @@ if ls .whl/*.whl >/dev/null 2>&1; then
         --upgrade --target /tmp/site .whl/*.whl || exit 1
 fi
 export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-# The copy on the device has no .git: the rows name the commit given here.
+# The copy on the device may carry no .git, or a stale one (it reported the
+# session's first commit once): the rows name the commit given here.
 if [ -n "${COMMIT:-}" ]; then
     export IMBGAN_SOURCE_COMMIT=$COMMIT
 fi

@@ -63,15 +63,18 @@ def environment(device: str | torch.device) -> str:
 def source_commit() -> str | None:
     """The git commit this copy of imbgan was loaded from, or None.
 
-    ``<sha>+dirty`` when tracked files differ from that commit. When the
-    package does not sit at the top of a git work tree (an installed wheel,
-    a copy of the work tree without ``.git``, or git missing), the value of
-    the environment variable ``IMBGAN_SOURCE_COMMIT`` if set (a script that
-    copies a checkout to another machine names its commit so), else None,
-    rather than the commit of some unrelated repository that happens to
-    contain the install.
+    ``<sha>+dirty`` when tracked files differ from that commit. The
+    environment variable ``IMBGAN_SOURCE_COMMIT``, when set, wins: a script
+    that copies a checkout to another machine declares its commit so, as
+    the copy may carry no ``.git`` or a stale one (the lent GPU machine's
+    copy once reported the session's first commit, ``+dirty``). None when
+    nothing is declared and the package does not sit at the top of a git
+    work tree (an installed wheel, or git missing), rather than the commit
+    of some unrelated repository that happens to contain the install.
     """
-    declared = os.environ.get("IMBGAN_SOURCE_COMMIT", "").strip() or None
+    declared = os.environ.get("IMBGAN_SOURCE_COMMIT", "").strip()
+    if declared:
+        return declared
     package = Path(__file__).resolve().parent.parent
 
     def git(*args: str) -> subprocess.CompletedProcess:
@@ -86,11 +89,11 @@ def source_commit() -> str | None:
     try:
         top = git("rev-parse", "--show-toplevel")
         if top.returncode != 0 or Path(top.stdout.strip()).resolve() != package.parent:
-            return declared
+            return None
         sha = git("rev-parse", "--short=12", "HEAD")
         if sha.returncode != 0:
-            return declared
+            return None
         dirty = git("diff", "--quiet", "HEAD", "--").returncode == 1
     except (OSError, subprocess.SubprocessError):
-        return declared
+        return None
     return sha.stdout.strip() + ("+dirty" if dirty else "")
