@@ -24,9 +24,12 @@
 #               PROBE_EPOCHS epochs, default 5), alone on the card
 #   speed       `imbgan benchmark speed` alone on the card (SPEED_SECONDS,
 #               default 250; SPEED_ARGS, e.g. --no-digits)
-#   protocol    both data sets, six methods, seeds 0-2
+#   protocol    PROTOCOL_DATASETS (default "mnist fashion-mnist"), six
+#               methods, seeds PROTOCOL_SEEDS (default "0 1 2"), one worker
+#               per GAN run and one per (data set, seed) for the baselines
 #   sweep       MNIST at IR SWEEP_IRS (default 50,100,200,300,400,500), seeds
-#               SWEEP_SEEDS (default 0,1)
+#               SWEEP_SEEDS (default 0,1); SWEEP_BASELINES=0 runs only the
+#               GAN methods (e.g. a seed the GAN workers did not reach)
 #   disentangle FactorVAE on shapes, bayesgan and infogan, seeds 0-2, one
 #               worker per (method, seed), merged into disentanglement.json
 # The CUDA-only tests run beside the workers unless probe ran them.
@@ -117,17 +120,20 @@ worker() { # name, dataset, methods, seeds, seconds after which no run starts[, 
         --device "$DEVICE" --out "res/$1" --time-budget "$budget" >"res/$1.log" 2>&1 &
 }
 stamp "$PHASES: $hard s for the workers, MPS $mps" >"$OUT/paper.log"
+protocol_datasets=${PROTOCOL_DATASETS:-mnist fashion-mnist}
+protocol_seeds=${PROTOCOL_SEEDS:-0 1 2}
 if has protocol; then
-    for seed in 0 1 2; do
-        worker "base_mnist_$seed" mnist none,weighted,ros,smote "$seed" $((hard - 60))
-        worker "base_fashion_$seed" fashion-mnist none,weighted,ros,smote "$seed" \
-            $((hard - 90))
+    for dataset in $protocol_datasets; do
+        for seed in $protocol_seeds; do
+            worker "base_${dataset}_$seed" "$dataset" none,weighted,ros,smote "$seed" \
+                $((hard - 90))
+        done
     done
     # One worker per GAN run: three runs in a row took about 190 s each on a
     # shared H100, more than a 15-minute session holds.
-    for dataset in mnist fashion-mnist; do
+    for dataset in $protocol_datasets; do
         for method in bayesgan infogan; do
-            for seed in 0 1 2; do
+            for seed in $protocol_seeds; do
                 worker "gan_${dataset}_${method}_$seed" "$dataset" "$method" "$seed" \
                     $((hard - 150))
             done
@@ -137,8 +143,10 @@ fi
 if has sweep; then
     sweep_seeds=${SWEEP_SEEDS:-0,1}
     for ir in $(echo "${SWEEP_IRS:-50,100,200,300,400,500}" | tr , ' '); do
-        worker "sweep_base_$ir" mnist none,weighted,ros,smote "$sweep_seeds" \
-            $((hard - 60)) "--ir $ir"
+        if [ "${SWEEP_BASELINES:-1}" != 0 ]; then
+            worker "sweep_base_$ir" mnist none,weighted,ros,smote "$sweep_seeds" \
+                $((hard - 60)) "--ir $ir"
+        fi
         for method in bayesgan infogan; do
             worker "sweep_${method}_$ir" mnist "$method" "$sweep_seeds" \
                 $((hard - 200)) "--ir $ir"
