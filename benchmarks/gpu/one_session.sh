@@ -29,7 +29,9 @@
 #               per GAN run and one per (data set, seed) for the baselines
 #   sweep       MNIST at IR SWEEP_IRS (default 50,100,200,300,400,500), seeds
 #               SWEEP_SEEDS (default 0,1); SWEEP_BASELINES=0 runs only the
-#               GAN methods (e.g. a seed the GAN workers did not reach)
+#               GAN methods (e.g. a seed the GAN workers did not reach);
+#               SWEEP_EXTRA="IR:SEEDS ..." (e.g. "500:3,4,5,6") adds those
+#               seeds at those IRs, baselines included
 #   disentangle FactorVAE on shapes, bayesgan and infogan, seeds 0-2, one
 #               worker per (method, seed), merged into disentanglement.json
 # The CUDA-only tests run beside the workers unless probe ran them.
@@ -140,17 +142,29 @@ if has protocol; then
         done
     done
 fi
-if has sweep; then
-    sweep_seeds=${SWEEP_SEEDS:-0,1}
-    for ir in $(echo "${SWEEP_IRS:-50,100,200,300,400,500}" | tr , ' '); do
-        if [ "${SWEEP_BASELINES:-1}" != 0 ]; then
-            worker "sweep_base_$ir" mnist none,weighted,ros,smote "$sweep_seeds" \
-                $((hard - 60)) "--ir $ir"
-        fi
-        for method in bayesgan infogan; do
-            worker "sweep_${method}_$ir" mnist "$method" "$sweep_seeds" \
-                $((hard - 200)) "--ir $ir"
+sweep_runs() { # IRs, seeds, whether the baselines run too
+    for ir in $(echo "$1" | tr , ' '); do
+        # One worker per seed, and per GAN run: two GAN seeds in a row did
+        # not fit beside the protocol's workers on an H200.
+        for seed in $(echo "$2" | tr , ' '); do
+            if [ "$3" != 0 ]; then
+                worker "sweep_base_${ir}_$seed" mnist none,weighted,ros,smote \
+                    "$seed" $((hard - 60)) "--ir $ir"
+            fi
+            for method in bayesgan infogan; do
+                worker "sweep_${method}_${ir}_$seed" mnist "$method" "$seed" \
+                    $((hard - 200)) "--ir $ir"
+            done
         done
+    done
+}
+if has sweep; then
+    sweep_runs "${SWEEP_IRS:-50,100,200,300,400,500}" "${SWEEP_SEEDS:-0,1}" \
+        "${SWEEP_BASELINES:-1}"
+    # SWEEP_EXTRA="500:3,4,5,6" adds those seeds, baselines included, at
+    # those IRs (more seeds where the tiny class makes a seed's spread large).
+    for extra in ${SWEEP_EXTRA:-}; do
+        sweep_runs "${extra%%:*}" "${extra#*:}" 1
     done
 fi
 if has disentangle; then
