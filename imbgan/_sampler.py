@@ -76,7 +76,7 @@ def _restore_on_failure(estimator):
 _AUTO_VALUES = {
     "ema_decay": (0.999, 0.0),  # 0.0: no averaging
     "class_loss_weight": (0.3, 1.0),
-    "noise_scale": (1.3, 1.0),
+    "noise_scale": (1.3, 1.3),  # images: lever I14, both validation splits
     "projection_discriminator": (0.0, 0.0),  # 1.0: on
     "diff_augment": (0.0, 0.0),  # 1.0: on (images only)
     "spectral_norm": (0.0, 1.0),  # 1.0: on
@@ -231,10 +231,12 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
     noise_scale : float or "auto", default="auto"
         Standard deviation of the noise ``z`` when sampling after training
         (training always draws ``z ~ N(0, I)``); above 1 it widens the
-        draws, the opposite of the truncation trick. ``"auto"`` means 1.3
-        for tabular rows, where it raised the minority F1 of the tuning
-        suite without changing its balanced accuracy, and 1 for images
-        (docs/lab_notebook.md).
+        draws, the opposite of the truncation trick. ``"auto"`` means 1.3:
+        for tabular rows it raised the minority F1 of the tuning suite
+        without changing its balanced accuracy, and for images it raised
+        the mean minority recall on the MNIST and Fashion-MNIST validation
+        splits (+.003 and +.016 over 1; 0.7 lost), with F1 and balanced
+        accuracy no lower (docs/lab_notebook.md, lever I14).
 
     projection_discriminator : bool or "auto", default="auto"
         Whether the discriminator's real/fake logit gets a class projection

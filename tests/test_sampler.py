@@ -458,7 +458,7 @@ def test_ema_decay_auto_averages_tabular_generators_only(three_class, digits):
 
 @pytest.mark.parametrize(
     "param, tabular, image",
-    [("class_loss_weight", 0.3, 1.0), ("noise_scale", 1.3, 1.0)],
+    [("class_loss_weight", 0.3, 1.0), ("noise_scale", 1.3, 1.3)],
 )
 def test_auto_resolves_per_data_kind(param, tabular, image, three_class, digits):
     X, y = three_class
@@ -662,6 +662,18 @@ def test_noise_scale_changes_sampling_not_training(three_class):
     for key, value in unit.generator_.state_dict().items():
         assert torch.equal(wide.generator_.state_dict()[key], value), key
     assert not np.array_equal(X_unit, X_wide)
+
+
+def test_image_default_widens_the_sampling_noise_to_1_3(digits):
+    # Lever I14: 1.3 passed the rule on both image validation splits.
+    X, y = digits
+    auto = _fast(BayesGANOversampler, image_shape=(1, 8, 8))
+    X_auto, _ = auto.fit_resample(X, y)
+    assert auto.noise_scale == "auto" and auto.config_.noise_scale == 1.3
+    wide = _fast(BayesGANOversampler, image_shape=(1, 8, 8), noise_scale=1.3)
+    np.testing.assert_array_equal(wide.fit_resample(X, y)[0], X_auto)
+    unit = _fast(BayesGANOversampler, image_shape=(1, 8, 8), noise_scale=1.0)
+    assert not np.array_equal(unit.fit_resample(X, y)[0], X_auto)
 
 
 def test_noise_scale_scales_the_noise_the_generator_sees(three_class):
