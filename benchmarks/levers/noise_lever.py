@@ -13,8 +13,9 @@ scale to SCALE, draws the new rows exactly as ``fit_resample`` does
 scores the protocol's CNN on the validation split of
 ``imbgan benchmark paper --validation`` (the test set is never loaded).
 Below 1 is the truncation trick (more typical images, less spread), above
-1 the opposite. At SCALE 1 the rows are those of the fit itself. Appends a
-row to ``OUT_DIR/I14_noise.jsonl``.
+1 the opposite. At the fit's own scale (1 before commit 7f663b1, 1.3 for
+images since) the rows are those of the fit itself. Appends a row to
+``OUT_DIR/I14_noise.jsonl``.
 """
 
 import dataclasses
