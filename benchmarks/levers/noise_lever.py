@@ -2,7 +2,7 @@
 
 Usage (``$IMBGAN_DATA`` names the folder of the IDX files)::
 
-    OMP_NUM_THREADS=1 python noise_lever.py DATASET SEED SCALE MODEL OUT_DIR
+    OMP_NUM_THREADS=1 python noise_lever.py DATASET SEED SCALE MODEL OUT_DIR [NAME]
 
 ``noise_scale`` only decides how wide the ``z`` draws are when the new rows
 are drawn, not how the GAN trains, so this loads a sampler that
@@ -15,7 +15,8 @@ scores the protocol's CNN on the validation split of
 Below 1 is the truncation trick (more typical images, less spread), above
 1 the opposite. At the fit's own scale (1 before commit 7f663b1, 1.3 for
 images since) the rows are those of the fit itself. Appends a row to
-``OUT_DIR/I14_noise.jsonl``.
+``OUT_DIR/NAME.jsonl`` (NAME, the lever's label, defaults to ``I14_noise``;
+I17 reused the script for wider scales).
 """
 
 import dataclasses
@@ -37,6 +38,7 @@ dataset, seed, scale, model_path, out_dir = (
     Path(sys.argv[4]),
     Path(sys.argv[5]),
 )
+lever = sys.argv[6] if len(sys.argv) > 6 else "I14_noise"
 out_dir.mkdir(parents=True, exist_ok=True)
 X_train, y_train = paper._default_loader(os.environ.get("IMBGAN_DATA"))(
     dataset, "train"
@@ -54,7 +56,7 @@ model = paper.train_cnn(
     X_res, y_res, epochs=paper.CNN_EPOCHS[dataset], seed=seed, device="cpu"
 )
 row = {
-    "lever": "I14_noise",
+    "lever": lever,
     "noise_scale": scale,
     "dataset": dataset,
     "method": "bayesgan",
@@ -65,7 +67,7 @@ row = {
     "cnn_seconds": time.perf_counter() - start,
     "n_train": len(y_res),
 }
-with (out_dir / "I14_noise.jsonl").open("a") as handle:
+with (out_dir / f"{lever}.jsonl").open("a") as handle:
     handle.write(json.dumps(row) + "\n")
 print(
     f"{dataset} seed {seed} noise {scale}: recall8 {row['recall8']:.3f} "
