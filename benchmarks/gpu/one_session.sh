@@ -26,12 +26,15 @@
 #               default 250; SPEED_ARGS, e.g. --no-digits)
 #   protocol    PROTOCOL_DATASETS (default "mnist fashion-mnist"), six
 #               methods, seeds PROTOCOL_SEEDS (default "0 1 2"), one worker
-#               per GAN run and one per (data set, seed) for the baselines
+#               per GAN run and one per (data set, seed) for the baselines;
+#               PROTOCOL_BASELINES=0 runs only the GAN methods (the baselines
+#               do not depend on the GAN's defaults: after a change of those,
+#               only the GAN rows are stale)
 #   sweep       MNIST at IR SWEEP_IRS (default 50,100,200,300,400,500), seeds
 #               SWEEP_SEEDS (default 0,1); SWEEP_BASELINES=0 runs only the
 #               GAN methods (e.g. a seed the GAN workers did not reach);
 #               SWEEP_EXTRA="IR:SEEDS ..." (e.g. "500:3,4,5,6") adds those
-#               seeds at those IRs, baselines included
+#               seeds at those IRs, with baselines unless SWEEP_BASELINES=0
 #   disentangle FactorVAE on shapes, bayesgan and infogan, seeds
 #               DISENTANGLE_SEEDS (default "0 1 2"), one worker per (method,
 #               seed), merged into disentanglement.json
@@ -134,12 +137,14 @@ stamp "$PHASES: $hard s for the workers, MPS $mps" >"$OUT/paper.log"
 protocol_datasets=${PROTOCOL_DATASETS:-mnist fashion-mnist}
 protocol_seeds=${PROTOCOL_SEEDS:-0 1 2}
 if has protocol; then
-    for dataset in $protocol_datasets; do
-        for seed in $protocol_seeds; do
-            worker "base_${dataset}_$seed" "$dataset" none,weighted,ros,smote "$seed" \
-                $((hard - 90))
+    if [ "${PROTOCOL_BASELINES:-1}" != 0 ]; then
+        for dataset in $protocol_datasets; do
+            for seed in $protocol_seeds; do
+                worker "base_${dataset}_$seed" "$dataset" none,weighted,ros,smote \
+                    "$seed" $((hard - 90))
+            done
         done
-    done
+    fi
     # One worker per GAN run: three runs in a row took about 190 s each on a
     # shared H100, more than a 15-minute session holds.
     for dataset in $protocol_datasets; do
@@ -170,10 +175,10 @@ sweep_runs() { # IRs, seeds, whether the baselines run too
 if has sweep; then
     sweep_runs "${SWEEP_IRS:-50,100,200,300,400,500}" "${SWEEP_SEEDS:-0,1}" \
         "${SWEEP_BASELINES:-1}"
-    # SWEEP_EXTRA="500:3,4,5,6" adds those seeds, baselines included, at
-    # those IRs (more seeds where the tiny class makes a seed's spread large).
+    # SWEEP_EXTRA="500:3,4,5,6" adds those seeds at those IRs (more seeds
+    # where the tiny class makes a seed's spread large).
     for extra in ${SWEEP_EXTRA:-}; do
-        sweep_runs "${extra%%:*}" "${extra#*:}" 1
+        sweep_runs "${extra%%:*}" "${extra#*:}" "${SWEEP_BASELINES:-1}"
     done
 fi
 if has disentangle; then
