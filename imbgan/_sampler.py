@@ -235,8 +235,9 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         for tabular rows it raised the minority F1 of the tuning suite
         without changing its balanced accuracy, and for images it raised
         the mean minority recall on the MNIST and Fashion-MNIST validation
-        splits (+.003 and +.016 over 1; 0.7 lost), with F1 and balanced
-        accuracy no lower (docs/lab_notebook.md, lever I14).
+        splits (+.003 and +.016 over 1; 0.7 lost, 1.6 no better), with F1
+        and balanced accuracy no lower (docs/lab_notebook.md, levers I14
+        and I17).
 
     projection_discriminator : bool or "auto", default="auto"
         Whether the discriminator's real/fake logit gets a class projection
