@@ -23,7 +23,11 @@ pytestmark = pytest.mark.skipif(
 
 
 def _workers(tmp_path: Path, **env: str) -> list[tuple[str, ...]]:
-    """(kind, dataset or method, seeds, ir) of every run the launcher starts."""
+    """Every run the launcher starts, sorted.
+
+    ``("paper", dataset, methods, seeds, ir or None)`` for a protocol or sweep
+    worker, ``("disentangle", method, seeds)`` for a FactorVAE worker.
+    """
     stub_dir = tmp_path / "stub"
     stub_dir.mkdir()
     calls = tmp_path / "calls.txt"

@@ -173,12 +173,13 @@ sweep_runs() { # IRs, seeds, whether the baselines run too
     done
 }
 if has sweep; then
+    sweep_baselines=${SWEEP_BASELINES:-1}
     sweep_runs "${SWEEP_IRS:-50,100,200,300,400,500}" "${SWEEP_SEEDS:-0,1}" \
-        "${SWEEP_BASELINES:-1}"
+        "$sweep_baselines"
     # SWEEP_EXTRA="500:3,4,5,6" adds those seeds at those IRs (more seeds
     # where the tiny class makes a seed's spread large).
     for extra in ${SWEEP_EXTRA:-}; do
-        sweep_runs "${extra%%:*}" "${extra#*:}" "${SWEEP_BASELINES:-1}"
+        sweep_runs "${extra%%:*}" "${extra#*:}" "$sweep_baselines"
     done
 fi
 if has disentangle; then
