@@ -27,18 +27,25 @@ class Split(NamedTuple):
     y_val: np.ndarray
 
 
+def protocol_split_rows(y_train, seed: int, ir: int | None = None):
+    """``(rows, y)``: the protocol split's training rows as ``run_paper`` draws them."""
+    y_train = np.asarray(y_train)
+    rows, y_split = make_imbalance_protocol(
+        np.arange(len(y_train)), y_train, ir=ir, random_state=seed
+    )
+    return rows, np.asarray(y_split)
+
+
 def validation_split(X_train, y_train, seed: int, ir: int | None = None) -> Split:
     """The protocol split for ``seed`` (and ``ir``) and its validation images."""
     y_train = np.asarray(y_train)
-    split_rows, y_split = make_imbalance_protocol(
-        np.arange(len(y_train)), y_train, ir=ir, random_state=seed
-    )
+    split_rows, y_split = protocol_split_rows(y_train, seed, ir)
     held_out = paper._validation_rows(
         y_train, split_rows, paper.VALIDATION_PER_CLASS, seed
     )
     return Split(
         paper._as_unit_images(X_train[split_rows]),
-        np.asarray(y_split),
+        y_split,
         paper._as_unit_images(X_train[held_out], "X_validation"),
         y_train[held_out],
     )

@@ -32,12 +32,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _validation import refill
+from _validation import protocol_split_rows, refill
 
 from imbgan import BayesGANOversampler
 from imbgan.benchmark import paper
 from imbgan.benchmark._provenance import environment, source_commit
-from imbgan.datasets import make_imbalance_protocol
 
 dataset, seed, ir_arg, out_dir = (
     sys.argv[1],
@@ -56,12 +55,8 @@ X_train, y_train = load(dataset, "train")
 y_train = np.asarray(y_train)
 X_test, y_test = load(dataset, "test")
 X_test = paper._as_unit_images(X_test, "X_test")
-# the split exactly as run_paper draws it
-split_rows, y_split = make_imbalance_protocol(
-    np.arange(len(y_train)), y_train, ir=ir, random_state=seed
-)
+split_rows, y_split = protocol_split_rows(y_train, seed, ir)
 X_split = paper._as_unit_images(X_train[split_rows])
-y_split = np.asarray(y_split)
 epochs = paper.CNN_EPOCHS[dataset]
 
 
