@@ -457,10 +457,13 @@ def test_ema_decay_auto_averages_tabular_generators_only(three_class, digits):
 
 
 @pytest.mark.parametrize(
-    "param, tabular, image",
-    [("class_loss_weight", 0.3, 1.0), ("noise_scale", 1.3, 1.3)],
+    "param, tabular, image, before",
+    # before: the image value "auto" had until the lever that changed it
+    [("class_loss_weight", 0.3, 0.3, 1.0), ("noise_scale", 1.3, 1.3, 1.0)],
 )
-def test_auto_resolves_per_data_kind(param, tabular, image, three_class, digits):
+def test_auto_resolves_per_data_kind(
+    param, tabular, image, before, three_class, digits
+):
     X, y = three_class
     auto = _fast(BayesGANOversampler)
     X_auto, _ = auto.fit_resample(X, y)
@@ -468,9 +471,15 @@ def test_auto_resolves_per_data_kind(param, tabular, image, three_class, digits)
     explicit = _fast(BayesGANOversampler, **{param: tabular})
     np.testing.assert_array_equal(explicit.fit_resample(X, y)[0], X_auto)
     X_img, y_img = digits
-    images = _fast(InfoGANOversampler, image_shape=(1, 8, 8))
-    images.fit_resample(X_img, y_img)
+    images = _fast(BayesGANOversampler, image_shape=(1, 8, 8))
+    X_img_auto, _ = images.fit_resample(X_img, y_img)
     assert getattr(images.config_, param) == image
+    # The image default is the chosen value itself, not a look-alike...
+    explicit = _fast(BayesGANOversampler, image_shape=(1, 8, 8), **{param: image})
+    np.testing.assert_array_equal(explicit.fit_resample(X_img, y_img)[0], X_img_auto)
+    # ...and the value it replaced gives other rows.
+    old = _fast(BayesGANOversampler, image_shape=(1, 8, 8), **{param: before})
+    assert not np.array_equal(old.fit_resample(X_img, y_img)[0], X_img_auto)
 
 
 def test_projection_discriminator_judges_rows_as_rows_of_their_class(three_class):
