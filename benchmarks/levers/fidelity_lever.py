@@ -17,6 +17,9 @@ are those of ``imbgan benchmark paper --validation``. Appends one row to
 ``OUT_DIR/I11_<NAME>.jsonl``. ``PATCHES=spectral_patch`` (env) first imports
 those lever modules of this folder (their names join the model file's; a
 patched sampler is never saved, as the loader would rebuild it unpatched).
+``IR=500`` (env) uses the split with that imbalance ratio instead of the
+standard one (``imbgan benchmark paper --ir``), its validation images
+drawn the same way.
 """
 
 import json
@@ -50,7 +53,8 @@ model_path = Path(os.environ.get("MODEL_DIR", out_dir)) / (
 X_train, y_train = paper._default_loader(os.environ.get("IMBGAN_DATA"))(
     dataset, "train"
 )
-X_split, y_split, X_val, y_val = validation_split(X_train, y_train, seed)
+ir = int(os.environ["IR"]) if os.environ.get("IR") else None
+X_split, y_split, X_val, y_val = validation_split(X_train, y_train, seed, ir)
 
 start = time.perf_counter()
 if model_path.exists():
@@ -79,7 +83,7 @@ row = {
     "dataset": dataset,
     "method": "bayesgan",
     "seed": seed,
-    "ir": None,
+    "ir": ir,
     "evaluated_on": "validation",
     **paper.evaluate(model, X_val, y_val),
     "sampler": fitted,
