@@ -457,13 +457,11 @@ def test_ema_decay_auto_averages_tabular_generators_only(three_class, digits):
 
 
 @pytest.mark.parametrize(
-    "param, tabular, image, before",
-    # before: the image value "auto" had until the lever that changed it
-    [("class_loss_weight", 0.3, 0.3, 1.0), ("noise_scale", 1.3, 1.3, 1.0)],
+    "param, tabular, image, other",
+    # other: a value measured against the image default that lost (I19, I14)
+    [("class_loss_weight", 0.3, 1.0, 0.3), ("noise_scale", 1.3, 1.3, 1.0)],
 )
-def test_auto_resolves_per_data_kind(
-    param, tabular, image, before, three_class, digits
-):
+def test_auto_resolves_per_data_kind(param, tabular, image, other, three_class, digits):
     X, y = three_class
     auto = _fast(BayesGANOversampler)
     X_auto, _ = auto.fit_resample(X, y)
@@ -477,9 +475,9 @@ def test_auto_resolves_per_data_kind(
     # The image default is the chosen value itself, not a look-alike...
     explicit = _fast(BayesGANOversampler, image_shape=(1, 8, 8), **{param: image})
     np.testing.assert_array_equal(explicit.fit_resample(X_img, y_img)[0], X_img_auto)
-    # ...and the value it replaced gives other rows.
-    old = _fast(BayesGANOversampler, image_shape=(1, 8, 8), **{param: before})
-    assert not np.array_equal(old.fit_resample(X_img, y_img)[0], X_img_auto)
+    # ...and the value it was measured against gives other rows.
+    lost = _fast(BayesGANOversampler, image_shape=(1, 8, 8), **{param: other})
+    assert not np.array_equal(lost.fit_resample(X_img, y_img)[0], X_img_auto)
 
 
 def test_projection_discriminator_judges_rows_as_rows_of_their_class(three_class):
