@@ -90,9 +90,6 @@ class TrainingConfig:
     cuda_graphs: bool = False  # replay full-batch steps as a CUDA graph
     ema_decay: float = 0.0
     class_loss_weight: float = 1.0  # of the generator's AC-GAN class term
-    # Classes with fewer training rows than this keep class-term weight 1
-    # whatever ``class_loss_weight`` says (0: none do).
-    full_class_weight_below: int = 0
     noise_scale: float = 1.0  # of z when sampling after training, not in it
     projection: bool = False  # the discriminator's class projection term
     # Largest random shift, in pixels, of the images the discriminator sees
@@ -344,7 +341,6 @@ def _make_step(
     # The generator step needs gradients of these only; without ``inputs``
     # backward also fills the discriminator's, which the next D step discards.
     g_params = [p for group in opt_g.param_groups for p in group["params"]]
-    class_weights = _class_term_weights(y, config)
 
     def step(idx: torch.Tensor, noise: torch.Tensor, codes: torch.Tensor):
         x_real, y_real = X[idx], y[idx]
@@ -382,7 +378,7 @@ def _make_step(
             F.binary_cross_entropy_with_logits(
                 adv_fake.float(), torch.ones_like(adv_fake, dtype=torch.float32)
             )
-            + _class_term(cls_fake.float(), y_real, class_weights, config)
+            + config.class_loss_weight * F.cross_entropy(cls_fake.float(), y_real)
             + config.reg_weight * reg_loss
         )
         opt_g.zero_grad(set_to_none=True)
@@ -392,33 +388,6 @@ def _make_step(
         return torch.stack([loss.detach() for loss in losses])
 
     return step
-
-
-def _class_term_weights(y: torch.Tensor, config: TrainingConfig) -> torch.Tensor | None:
-    """Per-class weights of the generator's class term; ``None``: one weight.
-
-    ``None`` whenever every class gets ``config.class_loss_weight``, so that
-    the uniform case computes exactly what it did before per-class weights.
-    """
-    counts = torch.bincount(y, minlength=config.n_classes)
-    small = counts < config.full_class_weight_below
-    if config.class_loss_weight == 1.0 or not bool(small.any()):
-        return None
-    uniform = torch.full((config.n_classes,), config.class_loss_weight, device=y.device)
-    return torch.where(small, torch.ones_like(uniform), uniform)
-
-
-def _class_term(
-    logits: torch.Tensor,
-    target: torch.Tensor,
-    class_weights: torch.Tensor | None,
-    config: TrainingConfig,
-) -> torch.Tensor:
-    """The generator's weighted cross-entropy of the classes asked for."""
-    if class_weights is None:
-        return config.class_loss_weight * F.cross_entropy(logits, target)
-    per_row = F.cross_entropy(logits, target, reduction="none")
-    return (class_weights[target] * per_row).mean()
 
 
 def _run_epoch(
