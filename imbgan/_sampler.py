@@ -311,9 +311,9 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         joblib gives each process of ``GridSearchCV(n_jobs=...)``). Pass it
         explicitly when fitting several estimators in threads of one process.
         Outputs are bit-identical across machines only at the same count;
-        on a loaded CPU, image fits on more than one thread were seen to
-        give, rarely, a second result (docs/guarantees.md): pass 1 where
-        image outputs must repeat.
+        the first image fit of a process on more than one thread was seen
+        to give, rarely, a second result (torch's CPU ``tanh``, see
+        docs/guarantees.md): pass 1 where image outputs must repeat.
 
     precision : {{"float32", "bfloat16"}}, default="float32"
         ``"bfloat16"`` runs the networks' matmuls and convolutions under
