@@ -312,8 +312,10 @@ _shared_parameters_docstring = """reg_lambda : float, default=1.0
         explicitly when fitting several estimators in threads of one process.
         Outputs are bit-identical across machines only at the same count;
         the first image fit of a process on more than one thread was seen
-        to give, rarely, a second result (torch's CPU ``tanh``, see
-        docs/guarantees.md): pass 1 where image outputs must repeat.
+        to give, rarely, a second result (torch's CPU ``tanh``; each fit
+        and sampling now spends every thread's first ``tanh`` on zeros,
+        which prevented it in ``tanh`` alone, see docs/guarantees.md):
+        pass 1 where image outputs must repeat.
 
     precision : {{"float32", "bfloat16"}}, default="float32"
         ``"bfloat16"`` runs the networks' matmuls and convolutions under

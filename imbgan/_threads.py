@@ -22,7 +22,11 @@ from collections.abc import Iterator
 
 import torch
 
-__all__ = ["resolve_threads", "torch_threads"]
+__all__ = ["prime_tanh", "resolve_threads", "torch_threads"]
+
+# torch computes ``tanh`` of a contiguous float tensor on a CPU with MKL's
+# vector math, in chunks of this many elements spread over the OpenMP threads.
+_TANH_CHUNK = 2048
 
 
 def resolve_threads(n_threads: int | None, image_shape) -> int:
@@ -34,15 +38,35 @@ def resolve_threads(n_threads: int | None, image_shape) -> int:
     return torch.get_num_threads()
 
 
+def prime_tanh(n_threads: int) -> None:
+    """Give each of ``n_threads`` threads one throwaway ``tanh`` chunk.
+
+    A thread's first such chunk in a process was seen to come out, now and
+    then, as the values of another approximation (up to 8e-6 off; 13 of 270
+    fresh processes, none of 270 after this call: docs/guarantees.md), which
+    made a process's first image fit differ from its refit. The generator's
+    output layer is a ``tanh``, so the first chunk each thread computes is
+    spent here, on zeros whose result is discarded. One thread computes
+    every call in one chunk and needs no priming.
+    """
+    if n_threads > 1:
+        torch.tanh(torch.zeros(_TANH_CHUNK * n_threads))
+
+
 @contextlib.contextmanager
 def torch_threads(n_threads: int) -> Iterator[None]:
-    """Run the body with ``n_threads`` intra-op threads in this thread."""
+    """Run the body with ``n_threads`` intra-op threads in this thread.
+
+    Each thread's ``tanh`` is primed first (:func:`prime_tanh`).
+    """
     previous = torch.get_num_threads()
     if previous == n_threads:
+        prime_tanh(n_threads)
         yield
         return
     torch.set_num_threads(n_threads)
     try:
+        prime_tanh(n_threads)
         yield
     finally:
         torch.set_num_threads(previous)

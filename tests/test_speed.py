@@ -71,6 +71,28 @@ def test_torch_threads_scope_restores_even_on_error(two_torch_threads):
     assert torch.get_num_threads() == 2
 
 
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_torch_threads_gives_every_thread_a_tanh_chunk_first(
+    n_threads, monkeypatch, two_torch_threads
+):
+    # A thread's first tanh chunk in a process may come out as another
+    # approximation (docs/guarantees.md): the scope spends it on zeros, one
+    # 2,048-element chunk per thread, before the body runs.
+    calls = []
+    tanh = torch.tanh
+
+    def recording_tanh(x, *args, **kwargs):
+        calls.append((torch.get_num_threads(), x.numel(), bool((x == 0).all())))
+        return tanh(x, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "tanh", recording_tanh)
+    with torch_threads(n_threads):
+        before_body = list(calls)
+    expected = [] if n_threads == 1 else [(n_threads, 2048 * n_threads, True)]
+    assert before_body == expected
+    assert torch.get_num_threads() == 2
+
+
 @pytest.mark.parametrize("cls", [BayesGANOversampler, InfoGANOversampler])
 def test_tabular_default_trains_and_samples_on_one_thread(
     cls, binary, record_threads, two_torch_threads
