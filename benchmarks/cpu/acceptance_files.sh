@@ -8,8 +8,10 @@
 #
 # DIR/a and DIR/b hold the two halves' rows (each a paper_protocol.jsonl and
 # an ir_sweep.jsonl); rows already there are kept and their runs skipped
-# (--resume), so a later session continues by pointing DIR at the committed
-# halves (docs/results/cpu_xeon). No new run starts after DEADLINE (default:
+# (--resume), so a later session continues from a copy of the committed
+# halves outside the work tree (cp -r docs/results/cpu_xeon /tmp/acc; rows
+# appended to tracked files would mark every later row's commit "+dirty"),
+# then copies DIR/a and DIR/b back. No new run starts after DEADLINE (default:
 # two hours from now); one under way finishes (a GAN run takes about 20 min).
 # Order, by what the targets lack: MNIST at IR 500, the standard split of
 # MNIST, then of Fashion-MNIST, then the sweep's other ratios; seeds 0-2.
