@@ -15,7 +15,10 @@
 # two hours from now); one under way finishes (a GAN run takes about 20 min).
 # Order, by what the targets lack: MNIST at IR 500, the standard split of
 # MNIST, then of Fashion-MNIST, then the sweep's other ratios; seeds 0-2.
-# Needs $IMBGAN_DATA (the IDX files) and imbgan on the path.
+# Needs $IMBGAN_DATA (the IDX files) and imbgan on the path; to edit the
+# work tree meanwhile, import imbgan from a snapshot of the commit
+# (git worktree add --detach /tmp/snap HEAD; PYTHONPATH=/tmp/snap), as the
+# rows' commit is read from the copy imported, at the start of each call.
 set -u
 DIR=${1:?usage: acceptance_files.sh DIR}
 DEADLINE=${DEADLINE:-$(( $(date +%s) + 7200 ))}
