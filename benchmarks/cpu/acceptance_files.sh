@@ -41,7 +41,7 @@ half() {  # half OUT METHODS
 mkdir -p "$DIR/a" "$DIR/b"
 # IR 100 draws the standard split itself (40 rows of class 9): its rows are
 # copied from the standard split's rather than run twice (the helper says why)
-python "$(dirname "$0")/ir100_from_standard.py" "$DIR/a" "$DIR/b"
+python3 "$(dirname "$0")/ir100_from_standard.py" "$DIR/a" "$DIR/b"
 half "$DIR/a" bayesgan,ros,none > "$DIR/a.log" 2>&1 &
 half "$DIR/b" infogan,smote,weighted > "$DIR/b.log" 2>&1 &
 wait

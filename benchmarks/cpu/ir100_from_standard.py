@@ -1,6 +1,6 @@
 """Give the IR sweep its IR 100 rows from the standard split's, on one CPU.
 
-    python benchmarks/cpu/ir100_from_standard.py DIR [DIR ...]
+    python3 benchmarks/cpu/ir100_from_standard.py DIR [DIR ...]
 
 For each DIR (a half of ``acceptance_files.sh``: a ``paper_protocol.jsonl``
 and an ``ir_sweep.jsonl``), every MNIST row of the standard split whose
