@@ -11,10 +11,11 @@
 # (--resume), so a later session continues from a copy of the committed
 # halves outside the work tree (cp -r docs/results/cpu_xeon /tmp/acc; rows
 # appended to tracked files would mark every later row's commit "+dirty"),
-# then copies DIR/a and DIR/b back. No new run starts after DEADLINE (default:
-# two hours from now); one under way finishes (a GAN run, fit and CNN, took
-# 15 min on MNIST with both halves running; Fashion-MNIST about 30 by check
-# T1, twelfth session).
+# then copies DIR/a and DIR/b back (when both are complete,
+# promote_halves.py makes them docs/results' files). No new run starts after
+# DEADLINE (default: two hours from now); one under way finishes (a GAN
+# run, fit and CNN, took 15 min on MNIST with both halves running;
+# Fashion-MNIST about 30 by check T1, twelfth session).
 # Order, by what the targets lack: MNIST at IR 500, the standard split of
 # MNIST, then of Fashion-MNIST, then the sweep's other ratios; seeds 0-2.
 # Needs $IMBGAN_DATA (the IDX files) and imbgan on the path; to edit the
