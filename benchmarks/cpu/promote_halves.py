@@ -105,13 +105,14 @@ def promote(halves: Path, results: Path, seeds: list[int]) -> list[str]:
     for name in (PROTOCOL, SWEEP):
         rows = _rows(halves / "a" / name) + _rows(halves / "b" / name)
         found += [f"{name}: {p}" for p in problems(rows, expected_keys(name, seeds))]
-        merged[name] = sorted(rows, key=_sort_key)
-    if found:
+        merged[name] = rows
+    if found:  # before sorting: an unexpected method or dataset has no place
         return found
     results.mkdir(parents=True, exist_ok=True)
     for name in (PROTOCOL, SWEEP, FIGURE):
         _keep(results, name)
     for name, rows in merged.items():
+        rows.sort(key=_sort_key)
         (results / name).write_text("".join(json.dumps(row) + "\n" for row in rows))
     plot_ir_sweep(merged[SWEEP], results / FIGURE)
     return []
