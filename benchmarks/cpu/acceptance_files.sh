@@ -18,6 +18,13 @@
 # Fashion-MNIST about 30 by check T1, twelfth session).
 # Order, by what the targets lack: MNIST at IR 500, the standard split of
 # MNIST, then of Fashion-MNIST, then the sweep's other ratios; seeds 0-2.
+# STEPS (';' between steps, each the arguments after --dataset; a step's own
+# --seeds wins over SEEDS) replaces that order. A session lent another machine
+# reruns whole comparisons (a dataset, IR and seed: all six methods) into a
+# folder of its own, as rows of two CPUs differ (promote_halves.py takes each
+# comparison from the one machine that ran it whole), e.g. the twentieth session's
+# (AMD EPYC): STEPS="mnist --ir 300;mnist --ir 200 --seeds 2;mnist --ir 400"
+#   bash benchmarks/cpu/acceptance_files.sh /tmp/epyc
 # Needs $IMBGAN_DATA (the IDX files) and imbgan on the path; to edit the
 # work tree meanwhile, import imbgan from a snapshot of the commit
 # (git worktree add --detach /tmp/snap HEAD; PYTHONPATH=/tmp/snap), as the
@@ -26,15 +33,17 @@ set -u
 DIR=${1:?usage: acceptance_files.sh DIR}
 DEADLINE=${DEADLINE:-$(( $(date +%s) + 7200 ))}
 SEEDS=${SEEDS:-0,1,2}
+STEPS=${STEPS:-mnist --ir 500;mnist;fashion-mnist;mnist --ir 50,100,200,300,400}
 export OMP_NUM_THREADS=1 PYTHONUNBUFFERED=1
 
 half() {  # half OUT METHODS
-    local out=$1 methods=$2 left
-    for step in "mnist --ir 500" "mnist" "fashion-mnist" "mnist --ir 50,100,200,300,400"; do
+    local out=$1 methods=$2 left step steps
+    IFS=';' read -ra steps <<< "$STEPS"
+    for step in "${steps[@]}"; do
         left=$(( DEADLINE - $(date +%s) ))
         [ "$left" -gt 60 ] || break
         # shellcheck disable=SC2086  # $step holds several arguments
-        imbgan benchmark paper --dataset $step --seeds "$SEEDS" --methods "$methods" \
+        imbgan benchmark paper --seeds "$SEEDS" --dataset $step --methods "$methods" \
             --device cpu --out "$out" --resume --time-budget "$left"
     done
 }
