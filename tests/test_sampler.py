@@ -2,7 +2,6 @@
 
 import pickle
 import random
-import time
 from collections import Counter
 
 import numpy as np
@@ -857,7 +856,8 @@ def test_dag_survives_clone_params_pickle_and_grid_search(three_class):
     sampler = _fast(BayesGANOversampler, dag=STROKE_DAG)
     cloned = clone(sampler)
     assert cloned.get_params()["dag"] == STROKE_DAG
-    assert cloned.set_params(dag="entangled").dag == "entangled"
+    cloned.set_params(dag="entangled")
+    assert sampler.dag == STROKE_DAG  # the clone's parameters are its own
     assert pickle.loads(pickle.dumps(sampler)).dag == STROKE_DAG
 
     pipe = Pipeline([("gan", sampler), ("clf", LogisticRegression(max_iter=200))])
@@ -868,7 +868,12 @@ def test_dag_survives_clone_params_pickle_and_grid_search(three_class):
     search = GridSearchCV(pipe, grid, cv=StratifiedKFold(2), error_score="raise")
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == 6
-    assert search.best_params_["gan__dag"] in grid["gan__dag"]
+    # the refitted best sampler was built from the DAG its parameters name
+    best = search.best_estimator_.named_steps["gan"]
+    if search.best_params_["gan__dag"] is None:
+        assert best.dag_ == LatentDAG.preset("disentangled", 3)
+    else:
+        assert best.dag_ == LatentDAG(STROKE_DAG)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 
@@ -1128,12 +1133,11 @@ def test_training_learns_the_classes(digits):
         assert (clf.predict(sampler.sample(200, y=klass)) == klass).mean() > 0.6
 
 
-def test_default_fit_on_imbalanced_digits_is_fast_and_in_range(digits):
+def test_default_fit_on_imbalanced_digits_is_in_range(digits):
+    # How long the default fit takes is measured by `imbgan benchmark speed`
+    # (digits_fit_seconds), not asserted here.
     X, y = digits
-    start = time.perf_counter()
     X_res, y_res = BayesGANOversampler(random_state=0).fit_resample(X, y)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 20, f"default fit_resample took {elapsed:.1f} s"
     new = X_res[len(X) :]
     assert np.isfinite(new).all() and new.min() >= 0 and new.max() <= 16
     assert Counter(y_res)[9] == max(Counter(y).values())
