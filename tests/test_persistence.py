@@ -454,7 +454,7 @@ def test_dag_param_forms(fitted, tmp_path):
     save_sampler(sampler, tmp_path / "m.npz")
     loaded = load_sampler(tmp_path / "m.npz")
     assert isinstance(loaded.dag, LatentDAG) and loaded.dag == sampler.dag
-    # an edge list is saved in its equivalent {child: [parents]} form
+    # an edge list is saved as the same DAG in {child: [parents]} form
     edges = clone(sampler).set_params(dag=[("u", "v")])
     edges.__dict__.update(_fitted_attributes(sampler))
     save_sampler(edges, tmp_path / "e.npz")

@@ -91,8 +91,8 @@ def test_source_commit_outside_a_checkout_is_the_declared_one(tmp_path, monkeypa
 
 
 def test_a_declared_source_commit_wins_over_the_checkout(monkeypatch):
-    # The GPU machine's copy carried a stale .git (the session's first
-    # commit, "+dirty"): the launcher's declaration is the truth.
+    # A copy of the work tree can carry a stale .git (an older commit,
+    # "+dirty"): the commit declared by whoever launched the run wins.
     monkeypatch.setenv("IMBGAN_SOURCE_COMMIT", "feedfacecafe")
     source_commit.cache_clear()
     try:
