@@ -1,4 +1,4 @@
-"""Replay the training step as one CUDA graph (``cuda_graphs=True``, the default).
+"""Replay the training step as one CUDA graph, on every CUDA fit that can.
 
 On a GPU a default step (discriminator and generator updates, the
 regularizer, both fused Adams) is about 320 operator calls at batch 64
@@ -40,10 +40,9 @@ Step = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 def graphs_requested(device: torch.device, enabled: bool) -> bool:
-    """Whether a fit on ``device`` with ``cuda_graphs=enabled`` records its step.
+    """Whether a fit on ``device`` with graphs ``enabled`` records its step.
 
-    The caller still checks that the step can be recorded (float32, no
-    compiled wrappers, no augmentation, no linear solve).
+    The caller still checks that the step can be recorded (no linear solve).
     """
     return enabled and device.type == "cuda"
 

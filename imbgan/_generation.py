@@ -1,4 +1,5 @@
-"""Drawing rows from a fitted generator: chunks, the fidelity filter, mapping back.
+"""Drawing rows from a fitted generator: chunks, the fidelity filter, mapping
+back, redrawing rows that contradict another class, and copies of real rows.
 
 Rows are produced in chunks of bounded size and written straight into an
 output array the caller allocated, so drawing a million rows needs the
@@ -7,12 +8,17 @@ output plus a constant, not several copies of it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import NamedTuple
+
 import numpy as np
 import torch
 from torch import nn
 
+from ._config import TrainingConfig
+from ._conflicts import ClassConflicts
 from ._scaling import RangeScaler
-from ._training import TrainingConfig, autocast, draw_latents
+from ._training import draw_latents, make_generator
 
 # Output dtypes the map back can produce on the generator's device.
 _TORCH_DTYPES = {
@@ -26,7 +32,7 @@ _TORCH_DTYPES = {
     np.dtype(np.uint8): torch.uint8,
 }
 
-__all__ = ["CHUNK_ROWS", "fill_rows"]
+__all__ = ["CHUNK_ROWS", "CopySource", "FittedGAN", "draw_class", "draw_strategy"]
 
 CHUNK_ROWS = 8192
 # Rounds of candidates the fidelity filter draws for one chunk before it
@@ -54,9 +60,7 @@ def _draw(
     if config.noise_scale != 1.0:
         noise = noise * config.noise_scale
     onehot = _onehot(class_index, n, config, device)
-    with autocast(device, config.precision):
-        rows = generator(noise, onehot, drawn if codes is None else codes)
-    return rows.float()
+    return generator(noise, onehot, drawn if codes is None else codes)
 
 
 @torch.no_grad()
@@ -85,9 +89,8 @@ def _draw_screened(
         candidates = _draw(
             generator, class_index, max(2 * (n - n_kept), 16), None, config, rng
         )
-        with autocast(candidates.device, config.precision):
-            _, logits, _ = discriminator(_as_returned(candidates, scaler))
-        proba = torch.softmax(logits.float(), dim=1)
+        _, logits, _ = discriminator(_as_returned(candidates, scaler))
+        proba = torch.softmax(logits, dim=1)
         confidence = proba[:, class_index]
         accept = (proba.argmax(dim=1) == class_index) & (confidence >= threshold)
         kept.append(candidates[accept])
@@ -230,3 +233,113 @@ def fill_rows(
             out[start:stop] = scaler.inverse_transform(scaled.cpu().numpy())
         else:
             out[start:stop] = finish(scaled)
+
+
+class FittedGAN(NamedTuple):
+    """What drawing rows needs from a fitted sampler."""
+
+    generator: nn.Module
+    discriminator: nn.Module
+    scaler: RangeScaler
+    config: TrainingConfig
+    classes: np.ndarray
+    device: torch.device
+    fidelity_threshold: float | None
+
+
+class CopySource(NamedTuple):
+    """The real rows that ``fit_resample`` copies, and the share of copies."""
+
+    X: np.ndarray
+    y: np.ndarray
+    fraction: float
+
+
+# Redrawing contradicting rows: candidates per row still to replace, and
+# rounds before the rows left are kept (on data where nearly every row of a
+# class contradicts, more rounds would only spend time).
+_REDRAW_FACTOR = 4
+_REDRAW_ROUNDS = 10
+
+
+def class_index(gan: FittedGAN, klass) -> int:
+    """The position of a (known) class label in ``gan.classes``."""
+    return int(np.flatnonzero(gan.classes == klass)[0])
+
+
+def draw_class(
+    out: np.ndarray,
+    gan: FittedGAN,
+    klass,
+    codes: np.ndarray | None,
+    seed: int,
+    conflicts: ClassConflicts | None = None,
+) -> None:
+    """Write ``len(out)`` rows of class ``klass`` into ``out`` (a view).
+
+    With ``conflicts``, rows equal to a training row of another class are
+    then replaced by later draws of the same stream that are not; after
+    ``_REDRAW_ROUNDS`` rounds the rows still contradicting are kept, so
+    counts are always exact.
+    """
+    index = class_index(gan, klass)
+    # One stream per class, so a class's rows do not depend on which other
+    # classes are drawn in the same call.
+    rng = make_generator(seed + index, gan.device)
+
+    def fill(rows: np.ndarray, codes: np.ndarray | None) -> None:
+        fill_rows(
+            rows,
+            generator=gan.generator,
+            discriminator=gan.discriminator,
+            scaler=gan.scaler,
+            config=gan.config,
+            class_index=index,
+            codes=codes,
+            rng=rng,
+            fidelity_threshold=gan.fidelity_threshold,
+        )
+
+    fill(out, codes)
+    if conflicts is None:
+        return
+    bad = np.flatnonzero(conflicts.flags(out, index))
+    for _ in range(_REDRAW_ROUNDS):
+        if bad.size == 0:
+            return
+        candidates = np.empty(
+            (_REDRAW_FACTOR * bad.size, out.shape[1]), dtype=out.dtype
+        )
+        fill(candidates, None)
+        clean = candidates[~conflicts.flags(candidates, index)]
+        replaced = min(len(clean), bad.size)
+        out[bad[:replaced]] = clean[:replaced]
+        bad = bad[replaced:]
+
+
+def draw_strategy(
+    out: np.ndarray,
+    gan: FittedGAN,
+    strategy: Mapping,
+    seed: int,
+    conflicts: ClassConflicts | None = None,
+    copies: CopySource | None = None,
+) -> None:
+    """Fill ``out`` with the rows ``strategy`` (class -> count) asks for, in order.
+
+    With ``copies``, that share of each class's rows (rounded) are copies of
+    its rows in ``copies.X``, drawn uniformly with replacement as
+    random over-sampling draws them, after its generated rows.
+    """
+    start = 0
+    for klass, n_new in strategy.items():
+        n_copies = 0 if copies is None else int(round(copies.fraction * n_new))
+        n_generated = n_new - n_copies
+        draw_class(out[start : start + n_generated], gan, klass, None, seed, conflicts)
+        if n_copies:
+            # A stream of its own per class, apart from the generator's.
+            rng = np.random.default_rng([seed, class_index(gan, klass)])
+            rows = np.flatnonzero(copies.y == klass)
+            chosen = rows[rng.integers(0, rows.size, size=n_copies)]
+            out[start + n_generated : start + n_new] = copies.X[chosen]
+        start += n_new

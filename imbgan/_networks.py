@@ -5,11 +5,9 @@ it got:
 
 - ``generator(noise, onehot, codes) -> x`` in the scaled space ``[-1, 1]``,
   shape ``(n, n_features)`` (images are flattened on the way out);
-- ``discriminator(x, onehot=None) -> (adv_logit (n,), class_logits (n,
-  n_classes), extracted_codes (n, n_codes))``: a shared trunk and three
-  heads, the last of which, ``discriminator.code_head``, is the feature head
-  F of the paper. A projection discriminator adds the class term
-  ``<embed(onehot), h>`` to the real/fake logit when given the rows' classes.
+- ``discriminator(x) -> (adv_logit (n,), class_logits (n, n_classes),
+  extracted_codes (n, n_codes))``: a shared trunk and three heads, the last
+  of which, ``discriminator.code_head``, is the feature head F of the paper.
 
 No BatchNorm anywhere: batch statistics mix samples across classes and break
 on a one-sample class; GroupNorm in the image generator is per-sample.
@@ -29,9 +27,17 @@ from torch import nn
 
 from ._spectral import normalise_discriminator
 
-__all__ = ["BoundedGenerator", "build_meta_networks", "build_networks"]
+__all__ = [
+    "MIN_IMAGE_SIDE",
+    "BoundedGenerator",
+    "build_meta_networks",
+    "build_networks",
+]
 
 _SLOPE = 0.2  # LeakyReLU slope, as in DCGAN
+# The smallest image side the convolutional networks take: the discriminator
+# halves each side twice with stride-2 convolutions.
+MIN_IMAGE_SIDE = 8
 
 
 def _mlp(sizes: Sequence[int]) -> nn.Sequential:
@@ -42,18 +48,9 @@ def _mlp(sizes: Sequence[int]) -> nn.Sequential:
 
 
 class _Heads(nn.Module):
-    """The three discriminator heads over a trunk feature of width ``width``.
+    """The three discriminator heads over a trunk feature of width ``width``."""
 
-    With ``projection``, the real/fake logit of a row gets the term
-    ``<embed(onehot), h>`` (Miyato & Koyama's projection discriminator), so
-    it judges each row against its own class's rows, not only against all
-    rows: an AC-GAN's real/fake head alone lets the generator drop the parts
-    of a class its class head finds hard (lab notebook, L28 to L33).
-    """
-
-    def __init__(
-        self, width: int, n_classes: int, n_codes: int, projection: bool = False
-    ) -> None:
+    def __init__(self, width: int, n_classes: int, n_codes: int) -> None:
         super().__init__()
         self.adv_head = nn.Linear(width, 1)
         self.class_head = nn.Linear(width, n_classes)
@@ -62,17 +59,11 @@ class _Heads(nn.Module):
         self.code_head = nn.Sequential(
             nn.Linear(width, width), nn.LeakyReLU(_SLOPE), nn.Linear(width, n_codes)
         )
-        # Registered last, so the other heads draw the same initial weights
-        # with or without it; build_networks starts it at zero.
-        self.embed = nn.Linear(n_classes, width) if projection else None
 
     def forward(
-        self, h: torch.Tensor, onehot: torch.Tensor | None
+        self, h: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        adv = self.adv_head(h).squeeze(1)
-        if self.embed is not None and onehot is not None:
-            adv = adv + (self.embed(onehot) * h).sum(1)
-        return adv, self.class_head(h), self.code_head(h)
+        return self.adv_head(h).squeeze(1), self.class_head(h), self.code_head(h)
 
 
 class MLPGenerator(nn.Module):
@@ -108,20 +99,19 @@ class MLPDiscriminator(nn.Module):
         n_classes: int,
         n_codes: int,
         hidden: int,
-        projection: bool = False,
     ) -> None:
         super().__init__()
         self.trunk = _mlp([n_features, hidden, hidden])
-        self.heads = _Heads(hidden, n_classes, n_codes, projection)
+        self.heads = _Heads(hidden, n_classes, n_codes)
 
     @property
     def code_head(self) -> nn.Module:
         return self.heads.code_head
 
     def forward(
-        self, x: torch.Tensor, onehot: torch.Tensor | None = None
+        self, x: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        return self.heads(self.trunk(x), onehot)
+        return self.heads(self.trunk(x))
 
 
 def _upsampled_size(size: int) -> int:
@@ -186,7 +176,6 @@ class ConvDiscriminator(nn.Module):
         n_codes: int,
         image_shape: tuple[int, int, int],
         hidden: int,
-        projection: bool = False,
     ) -> None:
         super().__init__()
         channels, height, width = image_shape
@@ -199,17 +188,17 @@ class ConvDiscriminator(nn.Module):
         )
         flat = 2 * hidden * (height // 4) * (width // 4)
         self.dense = nn.Sequential(nn.Linear(flat, 4 * hidden), nn.LeakyReLU(_SLOPE))
-        self.heads = _Heads(4 * hidden, n_classes, n_codes, projection)
+        self.heads = _Heads(4 * hidden, n_classes, n_codes)
 
     @property
     def code_head(self) -> nn.Module:
         return self.heads.code_head
 
     def forward(
-        self, x: torch.Tensor, onehot: torch.Tensor | None = None
+        self, x: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         h = self.conv(x.view(-1, *self.image_shape))
-        return self.heads(self.dense(h.flatten(1)), onehot)
+        return self.heads(self.dense(h.flatten(1)))
 
 
 class BoundedGenerator(nn.Module):
@@ -263,7 +252,6 @@ def build_meta_networks(
     noise_dim: int,
     hidden: int,
     image_shape: tuple[int, int, int] | None,
-    projection: bool = False,
     spectral_norm: bool = False,
 ) -> tuple[nn.Module, nn.Module]:
     """The unbounded generator and the discriminator on the ``meta`` device.
@@ -288,7 +276,6 @@ def build_meta_networks(
                 n_classes=n_classes,
                 n_codes=n_codes,
                 hidden=hidden,
-                projection=projection,
             )
         else:
             gen = ConvGenerator(
@@ -303,7 +290,6 @@ def build_meta_networks(
                 n_codes=n_codes,
                 image_shape=image_shape,
                 hidden=hidden,
-                projection=projection,
             )
         if spectral_norm:  # on meta: no draws, the names and shapes only
             normalise_discriminator(disc, seed=0)
@@ -321,7 +307,6 @@ def build_networks(
     output_bounds: tuple[np.ndarray, np.ndarray],
     seed: int,
     device: torch.device,
-    projection: bool = False,
     spectral_norm: bool = False,
 ) -> tuple[nn.Module, nn.Module]:
     """Build and initialise the generator and discriminator.
@@ -332,10 +317,8 @@ def build_networks(
     The modules are created on the ``meta`` device (no storage, no random
     draws), materialised on the CPU, initialised from a CPU
     ``torch.Generator`` seeded with ``seed`` and then moved to ``device``, so
-    the initial weights are the same on every device. A projection
-    discriminator's class embedding starts at zero: training begins from the
-    unconditional real/fake logit. With ``spectral_norm`` the discriminator's
-    trunk and real/fake head are spectrally normalised
+    the initial weights are the same on every device. With ``spectral_norm``
+    the discriminator's trunk and real/fake head are spectrally normalised
     (:mod:`imbgan._spectral`) after every weight is drawn, their power
     iteration vectors drawn from a stream of their own, so the weights are
     the same with or without it.
@@ -347,7 +330,6 @@ def build_networks(
         noise_dim=noise_dim,
         hidden=hidden,
         image_shape=image_shape,
-        projection=projection,
     )
     rng = torch.Generator(device="cpu")
     rng.manual_seed(seed)
@@ -356,10 +338,6 @@ def build_networks(
         net = net.to_empty(device="cpu")
         _initialise(net, rng)
         networks.append(net)
-    if projection:
-        with torch.no_grad():
-            networks[1].heads.embed.weight.zero_()
-            networks[1].heads.embed.bias.zero_()
     if spectral_norm:
         normalise_discriminator(networks[1], seed)
     low, high = (torch.as_tensor(b, dtype=torch.float32) for b in output_bounds)

@@ -4,7 +4,7 @@ Each normalised layer's weight is divided by an estimate of its largest
 singular value, kept up to date by one power iteration per training pass,
 so the layer is about 1-Lipschitz and the discriminator cannot sharpen its
 real/fake boundary around a few dozen minority images as fast as the
-generator can follow (lab notebook, lever I13).
+generator can follow (``docs/defaults.md`` has the measurements).
 
 torch ships a parametrization that does this, but it draws its starting
 vectors from torch's global generator, and a module with a parametrization
@@ -14,12 +14,11 @@ sampler must pickle. So each normalised layer is wrapped in
 from a CPU generator of its own, seeded from the network seed, so building
 a network never touches the global random state, a seed gives the same
 run, and switching the normalisation on changes no other weight's draw.
-With the same seed it computes what lever I13's patch computed (torch's
-parametrization, its vectors replaced by these), bit for bit.
+With the same starting vectors it computes what torch's parametrization
+computes, bit for bit.
 
 Only the trunk and the real/fake head are normalised: the class and code
-heads are auxiliary classifiers whose logits must be free to grow, and the
-projection embedding starts at zero and is read as a per-class offset.
+heads are auxiliary classifiers whose logits must be free to grow.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ _EPS = 1e-12
 # first estimate of sigma is already close.
 _START_ITERATIONS = 15
 # The starting vectors' stream is seeded with the network seed plus this
-# (an arbitrary prime, the one lever I13 used).
+# (an arbitrary prime).
 _VECTOR_SEED_OFFSET = 7919
 
 

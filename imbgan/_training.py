@@ -20,13 +20,12 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._augment import TranslatedInput
+from ._config import TrainingConfig
 from ._cuda_graphs import GraphedStep, graphs_requested
 
 __all__ = ["TrainingConfig", "draw_latents", "resolve_device", "train_gan"]
@@ -72,32 +71,6 @@ def make_generator(seed: int, device: torch.device) -> torch.Generator:
     return rng
 
 
-@dataclass(frozen=True)
-class TrainingConfig:
-    """What the loop needs from the estimator's parameters."""
-
-    noise_dim: int
-    n_codes: int
-    n_classes: int
-    epochs: int
-    batch_size: int
-    learning_rate: float
-    reg_weight: float
-    balanced_batches: bool
-    verbose: int = 0
-    precision: str = "float32"
-    compile: bool = False
-    cuda_graphs: bool = False  # replay full-batch steps as a CUDA graph
-    ema_decay: float = 0.0
-    class_loss_weight: float = 1.0  # of the generator's AC-GAN class term
-    noise_scale: float = 1.0  # of z when sampling after training, not in it
-    projection: bool = False  # the discriminator's class projection term
-    # Largest random shift, in pixels, of the images the discriminator sees
-    # while training (differentiable augmentation); 0: none, as for tables.
-    augment_shift: int = 0
-    spectral_norm: bool = False  # of the discriminator's trunk and real/fake head
-
-
 def draw_latents(
     n: int, config: TrainingConfig, rng: torch.Generator, device: torch.device
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -113,19 +86,16 @@ def _batch_indices(
 ) -> list[torch.Tensor]:
     """The row indices of one epoch's mini-batches.
 
-    Plain: a permutation of the rows cut into batches. Balanced: as many rows,
-    drawn with replacement with probability inversely proportional to the
-    class size, so every class is seen equally often (a one-sample class is
-    then seen about ``n / n_classes`` times per epoch).
+    As many rows as the data has, drawn with replacement with probability
+    inversely proportional to the class size, so every class is seen equally
+    often (a one-sample class is then seen about ``n / n_classes`` times per
+    epoch).
     """
     n = y.shape[0]
     batch_size = min(config.batch_size, n)
-    if config.balanced_batches:
-        counts = torch.bincount(y, minlength=config.n_classes).to(torch.float32)
-        weights = (1.0 / counts)[y]
-        order = torch.multinomial(weights, n, replacement=True, generator=rng)
-    else:
-        order = torch.randperm(n, generator=rng, device=y.device)
+    counts = torch.bincount(y, minlength=config.n_classes).to(torch.float32)
+    weights = (1.0 / counts)[y]
+    order = torch.multinomial(weights, n, replacement=True, generator=rng)
     n_batches = math.ceil(n / batch_size)
     return [order[i * batch_size : (i + 1) * batch_size] for i in range(n_batches)]
 
@@ -212,7 +182,7 @@ def train_gan(
     code_head_ids = {id(p) for p in code_head_params}
     d_params = [p for p in discriminator.parameters() if id(p) not in code_head_ids]
     use_graphs = graphs_requested(device, config.cuda_graphs) and _graph_safe(
-        config, regularizer
+        regularizer
     )
     opt_d = _adam(d_params, config.learning_rate, capturable=use_graphs)
     opt_g = _adam(
@@ -222,15 +192,7 @@ def train_gan(
     )
     ema = _GeneratorAverage(generator, config.ema_decay)
     stateful = (generator, discriminator, opt_g, opt_d, ema)
-    # Compiled wrappers share the modules' parameters; the modules themselves
-    # stay plain, so state dicts, rollback and saving are unchanged.
-    g_forward, d_forward = _maybe_compile(generator, discriminator, config)
-    if config.augment_shift:
-        # The training stream draws the shifts, between its other draws.
-        d_forward = TranslatedInput(
-            d_forward, discriminator.image_shape, config.augment_shift, rng
-        )
-    step = _make_step(g_forward, d_forward, opt_g, opt_d, X, y, regularizer, config)
+    step = _make_step(generator, discriminator, opt_g, opt_d, X, y, regularizer, config)
     graphed = None
     if use_graphs:
         graphed = GraphedStep(
@@ -295,32 +257,6 @@ _MAX_ROLLBACKS = 5
 _LR_CUT = 10.0
 
 
-def _maybe_compile(
-    generator: nn.Module, discriminator: nn.Module, config: TrainingConfig
-) -> tuple[Callable, Callable]:
-    if not config.compile:
-        return generator, discriminator
-    # dynamic=False: one graph for full batches and one for the last, short
-    # batch, instead of symbolic shapes that are slower to run.
-    return (
-        torch.compile(generator, dynamic=False),
-        torch.compile(discriminator, dynamic=False),
-    )
-
-
-def autocast(device: torch.device, precision: str):
-    """The autocast context for ``precision`` ("float32" disables it).
-
-    bfloat16 runs matmuls and convolutions in bfloat16 with float32 weights
-    and float32 losses; the regularizer is always evaluated in float32.
-    """
-    return torch.autocast(
-        device_type=device.type,
-        dtype=torch.bfloat16,
-        enabled=precision == "bfloat16",
-    )
-
-
 def _make_step(
     generator: Callable,
     discriminator: Callable,
@@ -336,8 +272,7 @@ def _make_step(
     A D step then a G step; returns ``d_loss, g_loss, class_loss, reg_loss``
     as one tensor, on the device (no host sync: a CUDA graph can record it).
     """
-    device = X.device
-    eye = torch.eye(config.n_classes, device=device)
+    eye = torch.eye(config.n_classes, device=X.device)
     # The generator step needs gradients of these only; without ``inputs``
     # backward also fills the discriminator's, which the next D step discards.
     g_params = [p for group in opt_g.param_groups for p in group["params"]]
@@ -345,19 +280,11 @@ def _make_step(
     def step(idx: torch.Tensor, noise: torch.Tensor, codes: torch.Tensor):
         x_real, y_real = X[idx], y[idx]
         n_real = idx.shape[0]
-        onehot = eye[y_real]
-        with autocast(device, config.precision):
-            x_fake = generator(noise, onehot, codes)
-            # Discriminator: real/fake on both, class head on real rows only.
-            # One pass over real and fake rows together (there is no batch
-            # norm to mix them): half the per-layer overhead of two passes.
-            # Fake rows are judged as rows of the class asked for (used by a
-            # projection discriminator; the others ignore the classes).
-            adv, cls, _ = discriminator(
-                torch.cat([x_real, x_fake.detach().float()]),
-                torch.cat([onehot, onehot]),
-            )
-        adv, cls = adv.float(), cls.float()
+        x_fake = generator(noise, eye[y_real], codes)
+        # Discriminator: real/fake on both, class head on real rows only.
+        # One pass over real and fake rows together (there is no batch norm
+        # to mix them): half the per-layer overhead of two passes.
+        adv, cls, _ = discriminator(torch.cat([x_real, x_fake.detach()]))
         adv_real, adv_fake, cls_real = adv[:n_real], adv[n_real:], cls[:n_real]
         class_loss = F.cross_entropy(cls_real, y_real)
         d_loss = (
@@ -371,14 +298,11 @@ def _make_step(
 
         # Generator + feature head: fool D, be classified as the label asked
         # for (fidelity), and let c' follow the DAG (diversity).
-        with autocast(device, config.precision):
-            adv_fake, cls_fake, extracted = discriminator(x_fake, onehot)
-        reg_loss = regularizer(codes, extracted.float())
+        adv_fake, cls_fake, extracted = discriminator(x_fake)
+        reg_loss = regularizer(codes, extracted)
         g_loss = (
-            F.binary_cross_entropy_with_logits(
-                adv_fake.float(), torch.ones_like(adv_fake, dtype=torch.float32)
-            )
-            + config.class_loss_weight * F.cross_entropy(cls_fake.float(), y_real)
+            F.binary_cross_entropy_with_logits(adv_fake, torch.ones_like(adv_fake))
+            + config.class_loss_weight * F.cross_entropy(cls_fake, y_real)
             + config.reg_weight * reg_loss
         )
         opt_g.zero_grad(set_to_none=True)
@@ -461,16 +385,10 @@ class _GeneratorAverage:
         self.steps = state["steps"]
 
 
-def _graph_safe(config: TrainingConfig, regularizer: Regularizer) -> bool:
-    """Whether a step can be recorded as a CUDA graph: float32, no compiled
-    wrappers, no augmentation (its shifts are drawn inside the step), and a
-    regularizer without a linear solve (whose error check syncs)."""
-    return (
-        config.precision == "float32"
-        and not config.compile
-        and not config.augment_shift
-        and getattr(regularizer, "graph_safe", False)
-    )
+def _graph_safe(regularizer: Regularizer) -> bool:
+    """Whether a step can be recorded as a CUDA graph: not with a regularizer
+    that solves a linear system, whose error check syncs with the host."""
+    return getattr(regularizer, "graph_safe", False)
 
 
 def _adam(

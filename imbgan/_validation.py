@@ -15,7 +15,10 @@ from typing import Any
 import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
 
+from ._networks import MIN_IMAGE_SIDE
+
 __all__ = [
+    "check_image_shape",
     "check_integer_params",
     "check_numeric_X",
     "check_sampling_strategy_form",
@@ -131,3 +134,34 @@ def _check_counts(counts: Mapping, y: np.ndarray, where: str) -> None:
                 f"{where} asks for {n} samples of class {klass!r}, which already "
                 f"has {present}; an over-sampler can only add samples."
             )
+
+
+def check_image_shape(image_shape: Any, n_features: int) -> tuple[int, int, int]:
+    """``image_shape`` as three ints, or a ``ValueError`` saying what is wrong.
+
+    Three integers ``(channels, height, width)``, channels at least 1, each
+    side at least ``MIN_IMAGE_SIDE``, and as many values as ``n_features``.
+    """
+    try:
+        shape = tuple(image_shape)
+    except TypeError:
+        shape = ()
+    if len(shape) != 3 or not all(
+        isinstance(s, Integral) and not isinstance(s, bool | np.bool_) for s in shape
+    ):
+        raise ValueError(
+            "image_shape must be a tuple of three integers (channels, height, "
+            f"width); got {image_shape!r}."
+        )
+    channels, height, width = (int(s) for s in shape)
+    if channels < 1 or height < MIN_IMAGE_SIDE or width < MIN_IMAGE_SIDE:
+        raise ValueError(
+            f"image_shape={image_shape!r}: channels must be >= 1 and height "
+            f"and width >= {MIN_IMAGE_SIDE}."
+        )
+    if channels * height * width != n_features:
+        raise ValueError(
+            f"image_shape={image_shape!r} describes {channels * height * width} "
+            f"features but X has {n_features}."
+        )
+    return channels, height, width
