@@ -1,4 +1,4 @@
-"""The CUDA-graph training step (imbgan._cuda_graphs, ``cuda_graphs=True``).
+"""The CUDA-graph training step (imbgan._cuda_graphs), used on every CUDA fit.
 
 The recording itself needs CUDA; the bookkeeping around it (fixed buffers,
 the draws and their order, warm-up steps, the short last batch, recording
@@ -7,12 +7,14 @@ again after a rollback) is checked on any machine with a recorder that
 loop does.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
 import imbgan._training as training
-from imbgan import BayesGANOversampler
+from imbgan import BayesGANOversampler, _config
 from imbgan._cuda_graphs import GraphedStep, graphs_requested
 
 
@@ -70,8 +72,6 @@ def test_graphed_bookkeeping_trains_exactly_as_the_plain_loop(
 def test_graphs_are_not_used_where_the_step_cannot_be_recorded(digits, replayed):
     X, y = digits
     _fit(X, y, dag="entangled")  # a linear solve, whose error check syncs
-    _fit(X, y, precision="bfloat16")
-    _fit(X, y, image_shape=(1, 8, 8), diff_augment=True)
     assert replayed == []
 
 
@@ -96,7 +96,7 @@ def test_graphs_are_requested_only_on_cuda_when_enabled():
     assert not graphs_requested(torch.device("cpu"), True)
 
 
-def test_cuda_graphs_is_on_by_default_and_passed_to_the_loop(digits, monkeypatch):
+def test_graphs_are_asked_for_on_every_fit(digits, monkeypatch):
     X, y = digits
     seen = []
 
@@ -105,23 +105,9 @@ def test_cuda_graphs_is_on_by_default_and_passed_to_the_loop(digits, monkeypatch
         return False
 
     monkeypatch.setattr(training, "graphs_requested", record)
-    assert BayesGANOversampler().get_params()["cuda_graphs"] is True
     _fit(X, y)
-    _fit(X, y, cuda_graphs=False)
-    assert seen == [("cpu", True), ("cpu", False)]
-
-
-def test_cuda_graphs_changes_nothing_on_a_cpu(digits):
-    X, y = digits
-    _, on = _fit(X, y, image_shape=(1, 8, 8))
-    _, off = _fit(X, y, image_shape=(1, 8, 8), cuda_graphs=False)
-    np.testing.assert_array_equal(on, off)
-
-
-def test_cuda_graphs_must_be_a_boolean(digits):
-    X, y = digits
-    with pytest.raises(ValueError, match="cuda_graphs"):
-        BayesGANOversampler(cuda_graphs="yes").fit_resample(X, y)
+    _fit(X, y, image_shape=(1, 8, 8))
+    assert seen == [("cpu", True), ("cpu", True)]
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -133,14 +119,16 @@ def test_cuda_graphs_train_like_the_plain_loop_on_a_gpu(
     # its vectors are recorded in the graph too.
     X, y = digits
     X = (X / 16.0).astype(np.float32)
-    params = {
-        "image_shape": (1, 8, 8),
-        "epochs": 2,
-        "random_state": 0,
-        "spectral_norm": spectral_norm,
-    }
-    plain = BayesGANOversampler(device="cuda", cuda_graphs=False, **params)
+    monkeypatch.setattr(
+        _config,
+        "IMAGES",
+        dataclasses.replace(_config.IMAGES, spectral_norm=spectral_norm),
+    )
+    params = {"image_shape": (1, 8, 8), "epochs": 2, "random_state": 0}
+    monkeypatch.setattr(training, "graphs_requested", lambda device, enabled: False)
+    plain = BayesGANOversampler(device="cuda", **params)
     plain.fit_resample(X, y)
+    monkeypatch.setattr(training, "graphs_requested", graphs_requested)
     made = []
     original = training.GraphedStep
 

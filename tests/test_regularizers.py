@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from scipy import stats
 
+from imbgan._config import TrainingConfig
 from imbgan._dag import LatentDAG
 from imbgan._networks import build_networks
 from imbgan._regularizers import (
@@ -24,7 +25,7 @@ from imbgan._regularizers import (
     bn_log_likelihood,
     fit_linear_gaussian,
 )
-from imbgan._training import TrainingConfig, draw_latents
+from imbgan._training import draw_latents
 
 DISENTANGLED = LatentDAG.preset("disentangled")
 ENTANGLED = LatentDAG.preset("entangled")
@@ -514,7 +515,11 @@ def test_regularizer_alone_trains_generator_and_code_head(kind, reg_name):
         batch_size=64,
         learning_rate=1e-4,
         reg_weight=1.0,
-        balanced_batches=False,
+        hidden_units=16,
+        ema_decay=0.0,
+        class_loss_weight=1.0,
+        noise_scale=1.0,
+        spectral_norm=False,
     )
     rng = torch.Generator().manual_seed(20)
     noise, codes = draw_latents(64, config, rng, torch.device("cpu"))
