@@ -15,9 +15,7 @@ into ``--out`` (default ``./traversal-output``):
 - ``samples.png``: real and synthetic digits of each over-sampled class;
 - ``history.png``: the training losses per epoch.
 
-The default of 60 epochs was chosen to stay under a minute on two CPU
-cores: on the development machine it took 24 s of CPU time, 56 s of wall
-time while other jobs held most of both cores (100 epochs took 82 s there).
+The default of 60 epochs keeps the run under a minute on two CPU cores.
 Pass ``--epochs`` to trade time for sample quality. Needs matplotlib
 (``pip install imbgan[plot]``).
 """

@@ -3,7 +3,7 @@
 A synthetic row of class ``k`` that is identical to a training row labelled
 with another class is label noise by construction: the resampled data then
 hold the same row under two labels. On fully discrete data this is common
-(lab notebook, L27: 6% to 25% of car_good's synthetic minority rows), since
+(6% to 25% of car_good's synthetic minority rows in the tabular suite), since
 the generator's rows are snapped to observed levels and the classes overlap
 on a few level combinations. :class:`ClassConflicts` finds such rows so that
 they can be redrawn.

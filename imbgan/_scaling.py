@@ -9,15 +9,15 @@ range), and each feature is then clipped to its own observed range.
 Tabular columns with only a few distinct values (flags, counts, one-hot or
 ordinal codes) are discrete: a value between two levels is no sample of
 such a column, so each generated value is moved to the nearest level seen
-in training ("snapping"). On the lab notebook's twelve tuning sets this
-raised the mean balanced accuracy and minority F1 of the classifiers
-trained on the resampled data (docs/lab_notebook.md, lever L5).
+in training ("snapping"). On the twelve tabular tuning sets this raised
+the mean balanced accuracy and minority F1 of the classifiers trained on
+the resampled data (``docs/defaults.md``).
 
 :class:`QuantileScaler` maps each tabular column through its empirical
 distribution function instead, so a heavy tail is spread over the
 generator's range rather than squeezed into a corner of it, and maps back
 by interpolating the training quantiles (so generated values follow the
-observed marginal; lab notebook, levers L7 and L14).
+observed marginal; ``docs/defaults.md``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Where a benchmark row came from: the machine, the library versions, the commit.
 
 CPU arithmetic is bit-reproducible only on the same processor with the same
-library versions: the same commit and seed gave different rows on two
-development machines (2026-11-27, see the lab notebook). So every result
+library versions: the same commit and seed give different rows on two
+processors of different kinds. So every result
 row names its environment and the source commit, and rows are compared
 side by side only when these agree.
 """
@@ -66,8 +66,7 @@ def source_commit() -> str | None:
     ``<sha>+dirty`` when tracked files differ from that commit. The
     environment variable ``IMBGAN_SOURCE_COMMIT``, when set, wins: a script
     that copies a checkout to another machine declares its commit so, as
-    the copy may carry no ``.git`` or a stale one (the lent GPU machine's
-    copy once reported the session's first commit, ``+dirty``). None when
+    the copy may carry no ``.git`` or a stale one. None when
     nothing is declared and the package does not sit at the top of a git
     work tree (an installed wheel, or git missing), rather than the commit
     of some unrelated repository that happens to contain the install.

@@ -491,7 +491,7 @@ def _validation_rows(
     """Sorted indices of a balanced validation set disjoint from the split.
 
     Drawn from the official training rows the imbalanced split left out, so
-    that levers and hyper-parameters are tuned without ever touching the
+    that defaults and hyper-parameters are tuned without ever touching the
     official test set.
     """
     unused = np.setdiff1d(np.arange(len(y_train)), split_rows)
