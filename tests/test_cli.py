@@ -8,7 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from imbgan.cli import PAPER_METHODS, TABULAR_METHODS, main
+from imbgan.benchmark import paper, tabular
+from imbgan.cli import main
+from imbgan.cli._benchmark import PAPER_METHODS, TABULAR_METHODS
 
 
 def test_help_lists_the_commands(capsys):
@@ -16,6 +18,12 @@ def test_help_lists_the_commands(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     assert "benchmark" in capsys.readouterr().out
+
+
+def test_method_options_list_the_suites_methods():
+    # spelled out in the command so that parsing imports no suite
+    assert PAPER_METHODS == paper.METHODS
+    assert TABULAR_METHODS == tabular.METHODS
 
 
 @pytest.mark.parametrize("suite", ["paper", "tabular", "disentangle"])
@@ -204,8 +212,6 @@ def test_validation_run_goes_to_its_own_file(tmp_path, capsys):
 
 def test_quick_tabular_run(tmp_path, monkeypatch, capsys):
     from sklearn.datasets import make_classification
-
-    from imbgan.benchmark import tabular
 
     def fake_loader(name):
         X, y = make_classification(

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from imbgan import BayesGANOversampler, cli
-from imbgan.cli import DEMO_METHODS, format_comparison, main
+from imbgan import BayesGANOversampler
+from imbgan.cli import _demo, _resample, main
+from imbgan.datasets import load_imbalanced_digits
 
 pd = pytest.importorskip("pandas")
 
@@ -128,7 +129,7 @@ def test_dag_file_and_saved_model(csv_file, tmp_path, capsys):
 def test_an_edge_list_dag_file_is_read(tmp_path):
     dag_file = tmp_path / "edges.json"
     dag_file.write_text('[["a", "b"], ["b", "c"]]')
-    assert cli._load_dag(dag_file).to_dict() == {"a": [], "b": ["a"], "c": ["b"]}
+    assert _resample._load_dag(dag_file).to_dict() == {"a": [], "b": ["a"], "c": ["b"]}
 
 
 def test_a_json_strategy_matches_labels_to_an_integer_target(tmp_path, capsys):
@@ -154,12 +155,12 @@ def test_a_json_strategy_matches_labels_to_an_integer_target(tmp_path, capsys):
 )
 def test_strategy_forms(text, expected):
     y = pd.Series(["common"] * 5 + ["rare"] * 2, name="label")
-    assert cli._parse_sampling_strategy(text, y) == expected
+    assert _resample._parse_sampling_strategy(text, y) == expected
 
 
 def test_numeric_strategy_keys_match_a_float_target():
     y = pd.Series([0.0] * 5 + [1.0] * 2, name="label")
-    assert cli._parse_sampling_strategy('{"1": 9}', y) == {1.0: 9}
+    assert _resample._parse_sampling_strategy('{"1": 9}', y) == {1.0: 9}
 
 
 # -- resample: errors ----------------------------------------------------------
@@ -241,7 +242,7 @@ def test_errors_exit_1_with_a_message(case, tmp_path, capsys, monkeypatch):
 def test_parquet_without_pyarrow_names_the_package(tmp_path, capsys, monkeypatch):
     find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        cli.importlib.util,
+        _resample.importlib.util,
         "find_spec",
         lambda name, *a: None if name == "pyarrow" else find_spec(name, *a),
     )
@@ -293,7 +294,7 @@ def test_demo_prints_the_table_and_draws_both_figures(tmp_path, capsys):
     )
     assert code == 0
     rows = [line.split()[0] for line in stdout.splitlines() if line.strip()]
-    for method in DEMO_METHODS:
+    for method in _demo._METHODS:
         assert method in rows
     assert "bacc" in stdout and "recall9" in stdout
     assert "bayesgan" in stderr  # progress goes to stderr
@@ -305,19 +306,19 @@ def test_demo_prints_the_table_and_draws_both_figures(tmp_path, capsys):
 
 
 def fake_rows(X, y, **kwargs):
-    for method in DEMO_METHODS:
-        row = {m: (0.5, 0.1) for m in cli.DEMO_METRICS}
+    for method in _demo._METHODS:
+        row = {m: (0.5, 0.1) for m in _demo._METRICS}
         yield {"method": method, "seconds": 0.0, **row}
 
 
 def test_demo_without_matplotlib_skips_the_figures(tmp_path, capsys, monkeypatch):
     find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        cli.importlib.util,
+        _demo.importlib.util,
         "find_spec",
         lambda name, *a: None if name == "matplotlib" else find_spec(name, *a),
     )
-    monkeypatch.setattr(cli, "compare_on_digits", fake_rows)
+    monkeypatch.setattr(_demo, "_compare_on_digits", fake_rows)
     out = tmp_path / "demo"
     code, stdout, stderr = run(["demo", "--out", out], capsys)
     assert code == 0
@@ -328,7 +329,7 @@ def test_demo_without_matplotlib_skips_the_figures(tmp_path, capsys, monkeypatch
 
 def test_demo_into_a_file_is_an_error(tmp_path, capsys, monkeypatch):
     pytest.importorskip("matplotlib")
-    monkeypatch.setattr(cli, "compare_on_digits", fake_rows)
+    monkeypatch.setattr(_demo, "_compare_on_digits", fake_rows)
     blocker = write(tmp_path / "taken", "")
     code, _, stderr = run(["demo", "--out", blocker], capsys)
     assert code == 1 and stderr.startswith("imbgan: error:")
@@ -336,14 +337,14 @@ def test_demo_into_a_file_is_an_error(tmp_path, capsys, monkeypatch):
 
 
 def test_format_comparison_lines_up():
-    lines = format_comparison(list(fake_rows(None, None))).splitlines()
-    assert lines[0].split() == ["method", *cli.DEMO_METRICS, "seconds"]
-    assert [line.split()[0] for line in lines[1:]] == list(DEMO_METHODS)
+    lines = _demo._format_comparison(list(fake_rows(None, None))).splitlines()
+    assert lines[0].split() == ["method", *_demo._METRICS, "seconds"]
+    assert [line.split()[0] for line in lines[1:]] == list(_demo._METHODS)
     assert len({len(line) for line in lines}) == 1
     assert "0.500 (0.10)" in lines[1]
 
 
-def test_imbalanced_digits_counts():
-    X, y = cli.imbalanced_digits()
-    assert X.shape == (len(y), 64)
-    assert np.count_nonzero(y == 8) == 15 and np.count_nonzero(y == 9) == 12
+def test_demo_folds_stop_at_the_rarest_class():
+    # more folds than nines would leave a test fold without one
+    _, y = load_imbalanced_digits()
+    assert _demo._MAX_FOLDS == np.bincount(y).min() == np.count_nonzero(y == 9)
