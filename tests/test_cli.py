@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+import imbgan
 from imbgan.benchmark import paper, tabular
 from imbgan.cli import main
 from imbgan.cli._benchmark import PAPER_METHODS, TABULAR_METHODS
@@ -18,6 +19,13 @@ def test_help_lists_the_commands(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     assert "benchmark" in capsys.readouterr().out
+
+
+def test_version_prints_the_package_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"imbgan {imbgan.__version__}\n"
 
 
 def test_method_options_list_the_suites_methods():

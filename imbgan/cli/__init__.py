@@ -24,6 +24,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .. import __version__
 from . import _benchmark, _demo, _resample
 from ._common import CommandError
 
@@ -35,6 +36,7 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="imbgan",
         description="Interpretable minority synthesis: benchmarks and tools.",
     )
+    parser.add_argument("--version", action="version", version=f"imbgan {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     _benchmark.add_parser(commands)
     _demo.add_parser(commands)
