@@ -60,6 +60,7 @@ templates_path = ["_templates"]
 exclude_patterns = [
     "_build",
     "_gallery_src",  # the staged copy of ../examples (see below)
+    "results",  # benchmark result files: data the pages quote, not pages
     "Thumbs.db",
     ".DS_Store",
     "**.ipynb_checkpoints",
