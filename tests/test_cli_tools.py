@@ -298,6 +298,8 @@ def test_demo_prints_the_table_and_draws_both_figures(tmp_path, capsys):
         assert method in rows
     assert "bacc" in stdout and "recall9" in stdout
     assert "bayesgan" in stderr  # progress goes to stderr
+    # stderr is no terminal here: the figures' fit reports every epoch
+    assert "epoch 2/2" in stderr
     if importlib.util.find_spec("matplotlib") is None:
         assert "matplotlib" in stderr
         return

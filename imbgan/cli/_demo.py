@@ -207,7 +207,9 @@ def _draw_figures(
         image_shape=(1, 8, 8),
         epochs=args.epochs,
         random_state=args.seed,
-        verbose=progress_bar_level(),
+        # a bar on a terminal; elsewhere (a pipe, a log) one line per epoch,
+        # so that a long fit visibly goes on
+        verbose=progress_bar_level() or 2,
     )
     sampler.fit_resample(X, y)
     figures = {
