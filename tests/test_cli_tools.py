@@ -201,6 +201,10 @@ ERROR_CASES = {
         lambda d: ["--image-shape", "a,b,c"],
         ["--image-shape", "'a,b,c'"],
     ),
+    "image shape with sides too small": (
+        lambda d: ["--image-shape", "1,1,3"],  # 3 values, as many as features
+        ["--image-shape", "H and W >= 8", "'1,1,3'"],  # the sampler's rule
+    ),
     "image shape of the wrong size": (
         lambda d: ["--image-shape", "1,8,8"],
         ["describes 64 features", "3 feature columns"],

@@ -167,14 +167,17 @@ def _check_folder_of(path: Path, option: str) -> None:
 
 
 def _parse_image_shape(text: str) -> tuple[int, int, int]:
+    """``C,H,W`` as three ints, checked with the sampler's rule for the sides."""
+    from .._networks import MIN_IMAGE_SIDE
+
     try:
         shape = tuple(int(part) for part in text.split(","))
     except ValueError:
         shape = ()
-    if len(shape) != 3 or min(shape) < 1:
+    if len(shape) != 3 or shape[0] < 1 or min(shape[1:]) < MIN_IMAGE_SIDE:
         raise CommandError(
-            "--image-shape must be three positive integers C,H,W such as 1,28,28; "
-            f"got {text!r}"
+            "--image-shape must be three integers C,H,W such as 1,28,28, with "
+            f"C >= 1 and H and W >= {MIN_IMAGE_SIDE}; got {text!r}"
         )
     return shape  # type: ignore[return-value]
 
