@@ -45,7 +45,7 @@ def record_threads(monkeypatch):
         return fill(*args, **kwargs)
 
     monkeypatch.setattr(sampler_module, "train_gan", recording_train)
-    monkeypatch.setattr(sampler_module, "fill_rows", recording_fill)
+    monkeypatch.setattr(generation_module, "fill_rows", recording_fill)
     return seen
 
 
