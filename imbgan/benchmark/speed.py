@@ -1,7 +1,8 @@
 """Speed and memory: training time, generation throughput, threads, a peer.
 
-Every figure of issue #5 measured in one process, side by side, on the
-machine it runs on, with the machine described in the output:
+The speed figures and their targets (:data:`TARGETS`) measured in one
+process, side by side, on the machine it runs on, with the machine
+described in the output:
 
 - the default ``fit_resample`` on the imbalanced digits (64 features, about
   1.5k rows), BayesGAN and InfoGAN alternating after a warm-up, and their
@@ -11,7 +12,6 @@ machine it runs on, with the machine described in the output:
 - the thread policy: a tabular fit at 1 thread and at torch's default, with
   the other cores idle and with them kept busy; the threads each process of
   ``cross_validate(n_jobs=2)`` gives torch;
-- bfloat16 autocast and ``torch.compile``, each against the default;
 - achieved against peak: FLOPs of the training step (counted by
   :class:`torch.utils.flop_counter.FlopCounterMode`) per second of fit,
   against a large matmul on the same device;
@@ -51,7 +51,7 @@ from ._provenance import cpu_model
 
 __all__ = ["TARGETS", "format_speed", "machine_description", "run_speed"]
 
-#: Issue #5's targets: figure name -> (comparison, bound).
+#: The speed targets: figure name -> (comparison, bound).
 TARGETS: dict[str, tuple[str, float]] = {
     "digits_fit_seconds": ("<=", 20.0),
     "sample_rows_per_second": (">=", 200_000.0),
@@ -199,11 +199,15 @@ def _sample_memory(sampler, n: int) -> dict[str, Any]:
 
 
 def _flops_per_epoch(sampler, X, y) -> float:
-    """Matmul and convolution FLOPs of one training epoch (forward + backward)."""
+    """Matmul and convolution FLOPs of one training epoch (forward + backward).
+
+    Counted on the CPU: on a CUDA device the fit replays its step as a CUDA
+    graph, whose kernels the counter never sees, and these FLOPs do not
+    depend on the device.
+    """
     from torch.utils.flop_counter import FlopCounterMode
 
-    # Eagerly: a CUDA graph's replays run kernels the counter never sees.
-    params = {**sampler.get_params(), "epochs": 1, "cuda_graphs": False}
+    params = {**sampler.get_params(), "epochs": 1, "device": "cpu"}
     probe = sampler.__class__(**params)
     counter = FlopCounterMode(display=False)
     with counter:
@@ -372,13 +376,6 @@ def _image_figures(
         f"images: {achieved / 1e9:.1f} GFLOP/s achieved, "
         f"{achieved / peak:.4f} of a float32 matmul's {peak / 1e9:.0f}"
     )
-    if device.type == "cuda" and not quick:
-        # The same fit with every step launched kernel by kernel: what the
-        # CUDA graph (the default, cuda_graphs=True) saves.
-        eager = BayesGANOversampler(**params, cuda_graphs=False)
-        seconds = _fit_seconds(eager, X_imb, y_imb, device)
-        result["mnist_fit_seconds_eager"] = seconds
-        progress(f"images: fit without CUDA graphs {seconds:.1f} s")
     return result
 
 
@@ -390,15 +387,14 @@ def _digits_figures(
     epochs: int,
     repeats: int,
     quick: bool,
-    with_compile: bool,
     ctgan: bool,
     progress: Callable[[str], None],
 ) -> dict[str, Any]:
     """The tabular figures on the embedded digits, as one dict.
 
     Fit times and the DAG/InfoGAN ratio, ``sample()`` throughput and
-    memory, threads (on a CPU), precision and compile, achieved vs peak,
-    and CTGAN when asked for and installed.
+    memory, threads (on a CPU), achieved vs peak, and CTGAN when asked for
+    and installed.
     """
     dev = str(resolved)
     result: dict[str, Any] = {}
@@ -475,20 +471,6 @@ def _digits_figures(
         progress("threads: n_threads_ inside cross_validate(n_jobs=2) workers")
         result["worker_threads_n_jobs_2"] = _worker_threads(2)
 
-    progress("precision and compile against the default")
-    variants = {"float32": maker(BayesGANOversampler)}
-    variants["bfloat16"] = maker(BayesGANOversampler, precision="bfloat16")
-    if with_compile:
-        variants["compile"] = maker(BayesGANOversampler, torch_compile=True)
-    variant_times = {}
-    for name, make in variants.items():
-        # the first fit of a compiled variant includes compilation: report both
-        first = _fit_seconds(make(), X, y, resolved)
-        second = _fit_seconds(make(), X, y, resolved)
-        variant_times[name] = {"first": first, "second": second}
-        progress(f"variant {name}: first {first:.2f} s, second {second:.2f} s")
-    result["variant_fit_seconds"] = variant_times
-
     progress("achieved vs peak FLOP/s")
     flops = _flops_per_epoch(maker(BayesGANOversampler)(), X, y)
     size = 4096 if resolved.type == "cuda" else 1024
@@ -534,18 +516,17 @@ def run_speed(
     images: bool | None = None,
     ctgan: bool = True,
     digits: bool = True,
-    with_compile: bool | None = None,
     repeats: int | None = None,
     progress: Callable[[str], None] = _noop,
 ) -> dict[str, Any]:
-    """Measure the figures of issue #5; return them as one JSON-able dict.
+    """Measure the speed figures; return them as one JSON-able dict.
 
     Parameters
     ----------
     device : str, default="auto"
         Where the samplers train and generate.
     quick : bool, default=False
-        A smoke run for CI: few epochs and rows, one repeat, no compile.
+        A smoke run for CI: few epochs and rows, one repeat.
     data_dir : path, optional
         Folder with the MNIST IDX files, for the image figures.
     images : bool, optional
@@ -555,20 +536,16 @@ def run_speed(
         Compare with CTGAN when it is installed.
     digits : bool, default=True
         Measure the tabular figures on the embedded digits (fits, ``sample()``
-        throughput and memory, threads, precision and compile, achieved vs
-        peak, CTGAN); ``False`` leaves the image figures alone, for a short
-        GPU call.
-    with_compile : bool, optional
-        Measure ``torch_compile=True``; ``None`` means unless ``quick``.
+        throughput and memory, threads, achieved vs peak, CTGAN); ``False``
+        leaves the image figures alone, for a short GPU call.
     repeats : int, optional
-        Timed digits fits of each variant (their median is reported);
+        Timed digits fits of each sampler (their median is reported);
         ``None`` means 1 when ``quick``, else 5.
     progress : callable, default=no-op
         Receives one line per stage.
     """
     resolved = resolve_device(device)
     images = resolved.type == "cuda" if images is None else images
-    with_compile = (not quick) if with_compile is None else with_compile
     # 5, not 3: on a shared 2-core machine single fits vary by +-10%, and a
     # median of 3 moved the BayesGAN / InfoGAN ratio by .05 between runs.
     if repeats is None:
@@ -603,7 +580,6 @@ def run_speed(
                 epochs=epochs,
                 repeats=repeats,
                 quick=quick,
-                with_compile=with_compile,
                 ctgan=ctgan,
                 progress=progress,
             )
@@ -656,11 +632,6 @@ def format_speed(result: dict[str, Any]) -> str:
         lines.append(
             f"{'n_threads_ in n_jobs=2 workers':36s} "
             f"{result['worker_threads_n_jobs_2']}"
-        )
-    for name, row in result.get("variant_fit_seconds", {}).items():
-        lines.append(
-            f"{'fit ' + name + ' (1st, 2nd)':36s} "
-            f"{row['first']:>6.2f}s {row['second']:>6.2f}s"
         )
     t = result.get("throughput")
     if t is not None:
