@@ -30,9 +30,10 @@ from ._dag import LatentDAG, check_dag
 from ._docstrings import substitutions
 from ._generation import CopySource, FittedGAN, draw_class, draw_strategy
 from ._networks import build_networks
-from ._persistence import load_sampler, save_sampler
+from ._persistence import read_archive, write_archive
 from ._regularizers import BNLikelihoodRegularizer, DAGRegularizer, InfoGANRegularizer
 from ._scaling import QuantileScaler, RangeScaler
+from ._state import SamplerPlan, sampler_state
 from ._threads import resolve_threads, torch_threads
 from ._training import resolve_device, train_gan
 from ._validation import (
@@ -403,20 +404,70 @@ class _BaseGANOversampler(BaseOverSampler):
 
     # -- persistence ----------------------------------------------------------
 
+    @staticmethod
+    def _saved_classes() -> dict[str, type]:
+        """The classes ``save`` writes and ``load`` builds, by name: an allow-list."""
+        return {cls.__name__: cls for cls in (BayesGANOversampler, InfoGANOversampler)}
+
+    def _derive(self, n_features: int, n_classes: int) -> RangeScaler:
+        """Set what a fit derives from the parameters; return the unfitted scaler.
+
+        ``load`` recomputes these from the saved parameters, as a fit does.
+        """
+        shape = self.image_shape
+        if shape is not None:
+            shape = check_image_shape(shape, n_features)
+        self.image_shape_ = shape
+        self.n_codes_, _ = self._resolve_codes()
+        self.config_ = resolve_config(
+            self.get_params(deep=False),
+            n_classes=n_classes,
+            n_codes=self.n_codes_,
+            image_shape=self.image_shape_,
+        )
+        self.hidden_units_ = self.config_.hidden_units
+        self.n_threads_ = resolve_threads(self.n_threads, self.image_shape_)
+        levels = self.max_discrete_levels
+        return _build_scaler(self.feature_scaling, levels, self.image_shape_)
+
+    def _to_state(self) -> tuple[dict, dict]:
+        """This fitted sampler as a JSON document and named arrays."""
+        check_is_fitted(self, "generator_")
+        if self._saved_classes().get(type(self).__name__) is not type(self):
+            raise TypeError(
+                "only BayesGANOversampler and InfoGANOversampler can be saved; got "
+                f"{type(self).__module__}.{type(self).__qualname__}."
+            )
+        return sampler_state(self)
+
+    @classmethod
+    def _from_state(cls, document, device=None) -> SamplerPlan:
+        """Check a document; the plan that builds the sampler from its arrays."""
+        return SamplerPlan(document, cls._saved_classes(), cls, device)
+
     def save(self, path) -> None:
         """Write the fitted sampler to ``path`` as a pickle-free ``.npz`` file.
 
-        Weights, scaler arrays and labels are plain arrays; everything else is
-        one JSON document. Parameters that JSON cannot hold (a
-        ``RandomState``, a callable ``sampling_strategy``) are saved as their
-        defaults, with a warning naming them. See ``docs/persistence.md``.
+        The parameters and a few sizes are one JSON document; labels, scaler
+        state, history and weights are plain arrays. Parameters that JSON
+        cannot hold (a ``RandomState``, a callable ``sampling_strategy``) are
+        saved as their defaults, with a warning naming them. See
+        ``docs/persistence.md``.
 
         Parameters
         ----------
         path : str or os.PathLike
             Destination, used as given (no extension is appended).
+
+        Raises
+        ------
+        TypeError
+            For a subclass, or labels other than numbers, booleans or strings.
+        ValueError
+            If a parameter ``load`` recomputes the fit's configuration from
+            has changed since the fit, or a weight is not finite.
         """
-        save_sampler(self, path)
+        write_archive(path, *self._to_state())
 
     @classmethod
     def load(cls, path, *, device="auto"):
@@ -439,9 +490,11 @@ class _BaseGANOversampler(BaseOverSampler):
         Raises
         ------
         ValueError
-            If the file is not a valid model file, or holds another class.
+            If the file is not a valid model file, or holds another class
+            (the message starts with "Not a valid imbgan model file").
         """
-        return load_sampler(path, device=device, expected_class=cls)
+        device = resolve_device(device)  # a bad device is not a bad file
+        return read_archive(path, lambda document: cls._from_state(document, device))
 
     def __getstate__(self):
         # A copy: the live estimator must keep its networks and device.
