@@ -1,21 +1,27 @@
 """GridSearchCV over imbgan pipelines on a Dask cluster (docs/distributed.md).
 
-One tiny search runs twice: serially in this process and on a two-process
-``LocalCluster`` through joblib's dask backend. The scores must be equal to
-the last bit: an integer ``random_state`` makes a fit a pure function of its
-parameters and data, whichever process runs it, as long as both sides use
-the same number of torch and BLAS threads (another split of the work can
-change the order of floating-point sums).
+One tiny search runs twice: serially in this process and through joblib's
+dask backend on a ``LocalCluster`` of two single-threaded workers. The
+scores must be equal to the last bit: an integer ``random_state`` makes a
+fit a pure function of its parameters and data, whichever worker runs it,
+as long as both sides use the same number of torch and BLAS threads
+(another split of the work can change the order of floating-point sums).
+
+The workers are threads of this process (``processes=False``): no worker
+process has to start and import torch, no nanny, no network, so a loaded
+machine cannot leave the search waiting on workers that never got going.
+That fits of one seed give the same bytes in other processes is tested in
+``test_robustness.py``. Every step that waits on the cluster has a bound of
+its own, well inside the test's timeout, so a broken cluster fails the test
+with a message instead of hanging the suite.
 """
 
-import importlib
 import logging
-import os
+import threading
 
 import joblib
 import numpy as np
 import pytest
-import torch
 from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -30,15 +36,14 @@ distributed = pytest.importorskip("distributed")
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-# Set in each worker's environment before its process starts: torch, MKL and
-# OpenBLAS read these once, at start-up. Dask's nanny does this by default
-# (``distributed.nanny.pre-spawn-environ``); the test says it explicitly so a
-# user's dask config cannot turn it off.
-THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-
-# Generous for a loaded 2-core machine, short enough that a broken cluster
-# fails the test instead of hanging CI.
-CONNECT_TIMEOUT = "60s"
+# Bounds in seconds, generous for a loaded 2-core machine (the whole module
+# takes about 15 s on an idle one) and short enough that a stuck cluster
+# fails instead of hanging CI. Their sum stays under the test's own timeout,
+# so the messages below, not pytest-timeout's stack dump, report a failure.
+START_TIMEOUT = 30  # cluster, client and both workers up
+SEARCH_TIMEOUT = 120  # the search on the cluster
+CLOSE_TIMEOUT = 20  # client and cluster shut down
+TEST_TIMEOUT = 240
 
 PARAM_GRID = {
     "gan__dag": [None, {"a": [], "b": [], "c": ["a", "b"]}],
@@ -46,54 +51,26 @@ PARAM_GRID = {
 }
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    """A two-worker, one-thread-per-worker cluster, closed afterwards.
-
-    The nanny writes its pre-spawn variables into this process's
-    ``os.environ`` before it spawns a worker; they are put back afterwards
-    so that later tests (and their subprocesses) see the environment they
-    started with.
-    """
-    saved = dict(os.environ)
-    settings = {
-        f"distributed.nanny.pre-spawn-environ.{var}": "1" for var in THREAD_VARS
-    }
+@pytest.fixture
+def client():
+    """Two in-process workers of one thread each, closed afterwards."""
     cluster = client = None
     try:
-        # The nanny prefers this process's values to its configuration's, so
-        # a CI job that exports OMP_NUM_THREADS=4 would otherwise win.
-        os.environ.update(dict.fromkeys(THREAD_VARS, "1"))
-        with dask.config.set(settings):
-            cluster = distributed.LocalCluster(
-                n_workers=2,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                local_directory=tmp_path_factory.mktemp("dask"),
-                # Workers that imported torch take a few seconds to exit and
-                # the nanny logs a warning before killing them: not a failure.
-                silence_logs=logging.ERROR,
-            )
-        client = distributed.Client(cluster, timeout=CONNECT_TIMEOUT)
-        client.wait_for_workers(2, timeout=CONNECT_TIMEOUT)
-        # Start the workers' imports (seconds on a busy machine) without
-        # waiting: they overlap with the serial search in this process.
-        warm_up = [
-            client.submit(
-                importlib.import_module, "imbgan", workers=[w], key=f"warm-up-{i}"
-            )
-            for i, w in enumerate(client.scheduler_info()["workers"])
-        ]
+        cluster = distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = distributed.Client(cluster, timeout=f"{START_TIMEOUT}s")
+        client.wait_for_workers(2, timeout=START_TIMEOUT)
         yield client
-        del warm_up
     finally:
         if client is not None:
-            client.close()
+            client.close(timeout=CLOSE_TIMEOUT)
         if cluster is not None:
-            cluster.close()
-        os.environ.clear()
-        os.environ.update(saved)
+            cluster.close(timeout=CLOSE_TIMEOUT)
 
 
 def _search(n_jobs):
@@ -113,21 +90,50 @@ def _search(n_jobs):
     )
 
 
+def _fit_on_cluster(client, X, y):
+    """The search through joblib's dask backend, given SEARCH_TIMEOUT seconds.
+
+    joblib waits for the cluster without a timeout of its own, so the search
+    runs in a daemon thread that the test stops waiting for. Closing the
+    client afterwards cancels what is left, which ends joblib's wait.
+    """
+    outcome = {}
+
+    def fit():
+        try:
+            with joblib.parallel_config(
+                backend="dask", wait_for_workers_timeout=START_TIMEOUT
+            ):
+                outcome["search"] = _search(n_jobs=-1).fit(X, y)
+        except BaseException as exc:  # re-raised in the test's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=fit, name="dask-search", daemon=True)
+    worker.start()
+    worker.join(SEARCH_TIMEOUT)
+    if worker.is_alive():
+        pytest.fail(
+            f"the search on the dask cluster did not finish in {SEARCH_TIMEOUT} s; "
+            f"tasks the scheduler has on each worker: {client.processing()}"
+        )
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["search"]
+
+
+@pytest.mark.timeout(TEST_TIMEOUT)
 def test_grid_search_on_dask_equals_serial_search(client, three_class):
     X, y = three_class
-    # This process gets a worker's thread budget: one torch thread (the
-    # module's fixture) and one BLAS thread for the classifier, which with
-    # its default of one thread per core ran tens of times slower here when
-    # the cores were busy. (The final refit runs here in both searches.)
+    # One BLAS thread for the classifiers on both sides (threadpoolctl's
+    # limit holds for the whole process, the workers' threads included);
+    # the samplers train tabular data on one torch thread by themselves.
     with threadpool_limits(limits=1):
         serial = _search(n_jobs=1).fit(X, y)
         with distributed.get_task_stream(client) as stream:
-            with joblib.parallel_config(backend="dask"):
-                parallel = _search(n_jobs=-1).fit(X, y)
+            parallel = _fit_on_cluster(client, X, y)
 
-    # The fits ran on the cluster's workers, not quietly in this process.
-    fits = [t for t in stream.data if not str(t["key"]).startswith("warm-up")]
-    workers = {task["worker"] for task in fits}
+    # The fits ran on the cluster's workers, not quietly in this thread.
+    workers = {task["worker"] for task in stream.data}
     assert workers and workers <= set(client.scheduler_info()["workers"])
 
     n_candidates = 2 * 2
@@ -142,9 +148,3 @@ def test_grid_search_on_dask_equals_serial_search(client, three_class):
             parallel.cv_results_[key], serial.cv_results_[key], err_msg=key
         )
     assert parallel.best_params_ == serial.best_params_
-
-
-def test_workers_use_one_torch_thread(client):
-    threads = client.run(torch.get_num_threads)
-    assert len(threads) == 2
-    assert set(threads.values()) == {1}
