@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections import OrderedDict
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -156,6 +157,9 @@ def sampler_state(sampler) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         if hasattr(sampler, attr)
         and getattr(plan.estimator, attr) != getattr(sampler, attr)
     ]
+    if "config_" in changed:  # name the fields
+        before, after = asdict(sampler.config_), asdict(plan.estimator.config_)
+        changed += [f"config_.{k}" for k in before if before[k] != after[k]]
     if _scaler_kind(plan.scaler) != _scaler_kind(scaler):
         changed.append("scaler_")
     if changed:
