@@ -30,6 +30,9 @@ from imbgan._training import resolve_device
 
 from .conftest import FAST, imbalanced_digits
 
+# Tiny networks: torch's thread pool gains nothing on them.
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 STROKE_DAG = {"thickness": [], "width": [], "stroke": ["thickness", "width"]}
 
 
