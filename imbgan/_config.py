@@ -73,7 +73,6 @@ class TrainingConfig:
     class_loss_weight: float
     noise_scale: float
     spectral_norm: bool
-    verbose: int = 0
     # Replay full-batch steps as one CUDA graph on a CUDA device (the CPU
     # ignores it); the eager loop draws and computes the same.
     cuda_graphs: bool = True
@@ -91,7 +90,11 @@ def resolve_config(
     n_codes: int,
     image_shape: tuple[int, int, int] | None,
 ) -> TrainingConfig:
-    """The configuration of a fit from the estimator's ``get_params()``."""
+    """The configuration of a fit from the estimator's ``get_params()``.
+
+    Everything that decides the trained networks and their samples, and
+    nothing else (``verbose``, ``device`` and ``n_threads`` are not in it).
+    """
     recipe = recipe_for(image_shape)
     hidden = params["hidden_units"]
     return TrainingConfig(
@@ -107,5 +110,4 @@ def resolve_config(
         class_loss_weight=recipe.class_loss_weight,
         noise_scale=recipe.noise_scale,
         spectral_norm=recipe.spectral_norm,
-        verbose=int(params["verbose"]),
     )

@@ -195,10 +195,9 @@ class _BaseGANOversampler(BaseOverSampler):
         # The networks need dense rows; a sparse X is densified for training
         # and the result is returned sparse, in the input's format.
         X_dense = X.toarray() if sparse.issparse(X) else X
-        n_threads = resolve_threads(self.n_threads, self.image_shape)
-        with torch_threads(n_threads):
+        # _fit_gan sets n_threads_ to the same count
+        with torch_threads(resolve_threads(self.n_threads, self.image_shape)):
             sample_seed = self._fit_gan(X_dense, y, integer_columns)
-        self.n_threads_ = n_threads
         copies = CopySource(X_dense, y, float(self.copy_fraction))
         conflicts = None
         if self.redraw_contradictions and copies.fraction < 1:
@@ -234,35 +233,22 @@ class _BaseGANOversampler(BaseOverSampler):
                 f"X must be numeric to train a GAN; got dtype {X.dtype}. Encode "
                 "categorical features first."
             )
-        image_shape = (
-            None
-            if self.image_shape is None
-            else check_image_shape(self.image_shape, X.shape[1])
-        )
-        n_codes, regularizer = self._resolve_codes()
+        classes, y_index = np.unique(y, return_inverse=True)
+        scaler, regularizer = self._derive(X.shape[1], len(classes))
+        scaler.fit(X, integer_columns=integer_columns)
+        config = self.config_
         device = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         init_seed, train_seed, sample_seed = (
             int(s) for s in rng.randint(0, _MAX_SEED, size=3)
         )
-
-        classes, y_index = np.unique(y, return_inverse=True)
-        scaler = _build_scaler(
-            self.feature_scaling, self.max_discrete_levels, image_shape
-        ).fit(X, integer_columns=integer_columns)
-        config = resolve_config(
-            self.get_params(deep=False),
-            n_classes=len(classes),
-            n_codes=n_codes,
-            image_shape=image_shape,
-        )
         generator, discriminator = build_networks(
             n_features=X.shape[1],
             n_classes=len(classes),
-            n_codes=n_codes,
+            n_codes=self.n_codes_,
             noise_dim=config.noise_dim,
             hidden=config.hidden_units,
-            image_shape=image_shape,
+            image_shape=self.image_shape_,
             output_bounds=scaler.scaled_bounds(),
             seed=init_seed,
             device=device,
@@ -271,13 +257,17 @@ class _BaseGANOversampler(BaseOverSampler):
         X_train = torch.as_tensor(scaler.transform(X), device=device)
         y_train = torch.as_tensor(y_index, dtype=torch.long, device=device)
         history = train_gan(
-            generator, discriminator, X_train, y_train, regularizer, config, train_seed
+            generator,
+            discriminator,
+            X_train,
+            y_train,
+            regularizer,
+            config,
+            train_seed,
+            verbose=self.verbose,
         )
 
         self.classes_ = classes
-        self.n_codes_ = n_codes
-        self.hidden_units_ = config.hidden_units
-        self.image_shape_ = image_shape
         self.device_ = device
         self.scaler_ = scaler
         self.config_ = config
@@ -409,16 +399,19 @@ class _BaseGANOversampler(BaseOverSampler):
         """The classes ``save`` writes and ``load`` builds, by name: an allow-list."""
         return {cls.__name__: cls for cls in (BayesGANOversampler, InfoGANOversampler)}
 
-    def _derive(self, n_features: int, n_classes: int) -> RangeScaler:
-        """Set what a fit derives from the parameters; return the unfitted scaler.
+    def _derive(self, n_features: int, n_classes: int) -> tuple[RangeScaler, Any]:
+        """Set what a fit derives from the parameters alone.
 
-        ``load`` recomputes these from the saved parameters, as a fit does.
+        Sets ``image_shape_``, ``n_codes_``, ``config_``, ``hidden_units_``
+        and ``n_threads_``; returns the unfitted scaler and the regularizer.
+        A fit starts here, and ``load`` recomputes the same from the saved
+        parameters.
         """
         shape = self.image_shape
         if shape is not None:
             shape = check_image_shape(shape, n_features)
         self.image_shape_ = shape
-        self.n_codes_, _ = self._resolve_codes()
+        self.n_codes_, regularizer = self._resolve_codes()
         self.config_ = resolve_config(
             self.get_params(deep=False),
             n_classes=n_classes,
@@ -428,7 +421,8 @@ class _BaseGANOversampler(BaseOverSampler):
         self.hidden_units_ = self.config_.hidden_units
         self.n_threads_ = resolve_threads(self.n_threads, self.image_shape_)
         levels = self.max_discrete_levels
-        return _build_scaler(self.feature_scaling, levels, self.image_shape_)
+        scaler = _build_scaler(self.feature_scaling, levels, self.image_shape_)
+        return scaler, regularizer
 
     def _to_state(self) -> tuple[dict, dict]:
         """This fitted sampler as a JSON document and named arrays."""

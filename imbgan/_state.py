@@ -259,7 +259,7 @@ class SamplerPlan:
         check_all(document["fitted"], FITTED, "fitted values")
         self.fitted = document["fitted"]
         try:
-            self.scaler = self.estimator._derive(
+            self.scaler, _ = self.estimator._derive(
                 self.fitted["n_features_in_"], self.fitted["n_classes"]
             )
         except (TypeError, ValueError) as exc:

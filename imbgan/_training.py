@@ -139,6 +139,7 @@ def train_gan(
     regularizer: Regularizer,
     config: TrainingConfig,
     seed: int,
+    verbose: int = 0,
 ) -> dict[str, list[float]]:
     """Train ``generator`` and ``discriminator`` in place; return the history.
 
@@ -161,6 +162,8 @@ def train_gan(
     config : TrainingConfig
     seed : int
         Seeds the one generator that draws batches, noise and codes.
+    verbose : int, default=0
+        0 silent, 1 a progress bar, 2 the losses of every epoch (on stderr).
 
     Returns
     -------
@@ -203,7 +206,7 @@ def train_gan(
             device,
         )
     history: dict[str, list[float]] = {name: [] for name in (*_LOSSES, "learning_rate")}
-    progress = _Progress(config.epochs, config.verbose)
+    progress = _Progress(config.epochs, verbose)
     generator.train()
     discriminator.train()
 

@@ -364,8 +364,11 @@ def test_save_refuses_parameters_changed_since_the_fit(change, fitted, tmp_path)
     sampler.set_params(
         **{k: fitted("bayes-tabular")[0].get_params()[k] for k in change}
     )
-    sampler.set_params(copy_fraction=1.0, fidelity_threshold=0.3, device="cpu")
-    assert _load(_save(sampler, tmp_path / "m.npz")).copy_fraction == 1.0
+    sampler.set_params(
+        copy_fraction=1.0, fidelity_threshold=0.3, device="cpu", verbose=2
+    )
+    loaded = _load(_save(sampler, tmp_path / "m.npz"))
+    assert loaded.copy_fraction == 1.0 and loaded.verbose == 2
 
 
 def test_unsaveable_params_warn_and_load_as_defaults(tmp_path):
