@@ -12,6 +12,7 @@ import pytest
 from joblib import Parallel, delayed
 from sklearn.exceptions import NotFittedError
 
+import imbgan._generation as generation_module
 import imbgan._sampler as sampler_module
 from imbgan import BayesGANOversampler, InfoGANOversampler
 
@@ -152,7 +153,7 @@ def test_exception_during_generation_is_also_atomic(three_class, monkeypatch):
     def failing_fill(*args, **kwargs):
         raise MemoryError("simulated")
 
-    monkeypatch.setattr(sampler_module, "fill_rows", failing_fill)
+    monkeypatch.setattr(generation_module, "fill_rows", failing_fill)
     with pytest.raises(MemoryError):
         sampler.fit_resample(X, y)
     assert not hasattr(sampler, "generator_")
