@@ -40,7 +40,7 @@ def resolve_device(device: str) -> torch.device:
 
     ``"auto"`` picks the first CUDA device when one is available, else the
     CPU. An explicit CUDA device that is not available is an error, not a
-    silent fall-back, so a user who asked for a GPU knows they did not get it.
+    quiet fall-back, so a user who asked for a GPU knows they did not get it.
     """
     if not isinstance(device, str) or not _DEVICE_PATTERN.match(device):
         raise ValueError(
