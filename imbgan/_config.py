@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ._scm import Equations
+
 __all__ = ["IMAGES", "TABULAR", "KindRecipe", "TrainingConfig", "resolve_config"]
 
 
@@ -73,6 +75,9 @@ class TrainingConfig:
     class_loss_weight: float
     noise_scale: float
     spectral_norm: bool
+    # The structural equations that make the codes from independent draws
+    # along the DAG (imbgan._scm); None: independent codes.
+    code_equations: Equations | None = None
     # Replay full-batch steps as one CUDA graph on a CUDA device (the CPU
     # ignores it); the eager loop draws and computes the same.
     cuda_graphs: bool = True
@@ -89,6 +94,7 @@ def resolve_config(
     n_classes: int,
     n_codes: int,
     image_shape: tuple[int, int, int] | None,
+    code_equations: Equations | None = None,
 ) -> TrainingConfig:
     """The configuration of a fit from the estimator's ``get_params()``.
 
@@ -110,4 +116,5 @@ def resolve_config(
         class_loss_weight=recipe.class_loss_weight,
         noise_scale=recipe.noise_scale,
         spectral_norm=recipe.spectral_norm,
+        code_equations=code_equations,
     )

@@ -18,9 +18,10 @@ _PARAMETERS = """reg_lambda : float, default=1.0
         term off.
 
     n_codes : int, default=None
-        Number of observed latent codes ``c`` (continuous, uniform on
-        ``[-1, 1]``): the handles :meth:`sample` can set. ``None`` means 3,
-        or the number of codes named by ``dag`` when a DAG is given.
+        Number of observed latent codes ``c``: the handles :meth:`sample`
+        can set. Each is made from an independent draw on ``[-1, 1]``, and
+        with a DAG also from its parents. ``None`` means 3, or the number of
+        codes named by ``dag`` when a DAG is given.
 
     image_shape : tuple of (int, int, int), default=None
         ``(channels, height, width)`` when each row of ``X`` is a flattened
@@ -129,6 +130,11 @@ _ATTRIBUTES = """sampling_strategy_ : dict
 
     n_codes_ : int
         Number of latent codes.
+
+    code_names_ : list of str
+        The codes' names in code order: the DAG's names, or ``"c0"`` to
+        ``"c{k-1}"`` for :class:`InfoGANOversampler`. :meth:`sample`'s ``do``
+        and the columns of :meth:`encode` use them.
 
     hidden_units_ : int
         The resolved network width.

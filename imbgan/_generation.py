@@ -18,6 +18,7 @@ from torch import nn
 from ._config import TrainingConfig
 from ._conflicts import ClassConflicts
 from ._scaling import RangeScaler
+from ._scm import make_codes
 from ._training import draw_latents, make_generator
 
 # Output dtypes the map back can produce on the generator's device.
@@ -54,13 +55,18 @@ def _draw(
     codes: torch.Tensor | None,
     config: TrainingConfig,
     rng: torch.Generator,
+    do: Mapping[int, float] | None = None,
 ) -> torch.Tensor:
+    """``n`` rows of one class: ``codes`` as given, or made from fresh draws
+    (under the intervention ``do``, code index -> value)."""
     device = rng.device
     noise, drawn = draw_latents(n, config, rng, device)
     if config.noise_scale != 1.0:
         noise = noise * config.noise_scale
+    if codes is None:
+        codes = make_codes(drawn, config.code_equations, do)
     onehot = _onehot(class_index, n, config, device)
-    return generator(noise, onehot, drawn if codes is None else codes)
+    return generator(noise, onehot, codes)
 
 
 @torch.no_grad()
@@ -73,6 +79,7 @@ def _draw_screened(
     rng: torch.Generator,
     threshold: float,
     scaler: RangeScaler,
+    do: Mapping[int, float] | None = None,
 ) -> torch.Tensor:
     """Keep candidates the class head assigns to ``class_index`` confidently.
 
@@ -87,7 +94,7 @@ def _draw_screened(
     n_kept = 0
     for _ in range(FILTER_ROUNDS):
         candidates = _draw(
-            generator, class_index, max(2 * (n - n_kept), 16), None, config, rng
+            generator, class_index, max(2 * (n - n_kept), 16), None, config, rng, do
         )
         _, logits, _ = discriminator(_as_returned(candidates, scaler))
         proba = torch.softmax(logits, dim=1)
@@ -186,12 +193,15 @@ def fill_rows(
     codes: np.ndarray | None,
     rng: torch.Generator,
     fidelity_threshold: float | None,
+    do: Mapping[int, float] | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> None:
     """Write ``len(out)`` rows of class ``class_index`` into ``out``, in chunks.
 
     ``codes`` (one row per output row) fixes the observed codes; such rows are
     never screened, since screening would replace the codes asked for.
+    ``do`` (code index -> value) intervenes on codes made from fresh draws;
+    screened candidates are drawn under the same intervention.
 
     Raises
     ------
@@ -212,7 +222,7 @@ def fill_rows(
                 generator, class_index, stop - start, chunk_codes, config, rng
             )
         elif fidelity_threshold is None:
-            scaled = _draw(generator, class_index, stop - start, None, config, rng)
+            scaled = _draw(generator, class_index, stop - start, None, config, rng, do)
         else:
             scaled = _draw_screened(
                 generator,
@@ -223,6 +233,7 @@ def fill_rows(
                 rng,
                 fidelity_threshold,
                 scaler,
+                do,
             )
         if not bool(torch.isfinite(scaled).all()):
             raise FloatingPointError(
@@ -274,8 +285,12 @@ def draw_class(
     codes: np.ndarray | None,
     seed: int,
     conflicts: ClassConflicts | None = None,
+    do: Mapping[int, float] | None = None,
 ) -> None:
     """Write ``len(out)`` rows of class ``klass`` into ``out`` (a view).
+
+    ``codes`` fixes every code of every row; ``do`` (code index -> value)
+    sets some codes and lets the DAG carry them to their descendants.
 
     With ``conflicts``, rows equal to a training row of another class are
     then replaced by later draws of the same stream that are not; after
@@ -298,6 +313,7 @@ def draw_class(
             codes=codes,
             rng=rng,
             fidelity_threshold=gan.fidelity_threshold,
+            do=do if codes is None else None,
         )
 
     fill(out, codes)
@@ -343,3 +359,19 @@ def draw_strategy(
             chosen = rows[rng.integers(0, rows.size, size=n_copies)]
             out[start + n_generated : start + n_new] = copies.X[chosen]
         start += n_new
+
+
+# Rows the discriminator reads at once in encode_rows.
+_ENCODE_ROWS = 4096
+
+
+@torch.no_grad()
+def encode_rows(gan: FittedGAN, X: np.ndarray) -> np.ndarray:
+    """The discriminator's extracted codes of ``X`` (rows in the user's space)."""
+    out = np.empty((X.shape[0], gan.config.n_codes), dtype=np.float32)
+    for start in range(0, X.shape[0], _ENCODE_ROWS):
+        scaled = gan.scaler.transform(X[start : start + _ENCODE_ROWS])
+        x = torch.as_tensor(scaled, dtype=torch.float32, device=gan.device)
+        _, _, codes = gan.discriminator(x)
+        out[start : start + len(x)] = codes.cpu().numpy()
+    return out

@@ -23,42 +23,39 @@ from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.utils.validation import validate_data
 
 from ._config import resolve_config
 from ._conflicts import ClassConflicts
 from ._dag import LatentDAG, check_dag
 from ._docstrings import substitutions
-from ._generation import CopySource, FittedGAN, draw_class, draw_strategy
+from ._generation import (
+    CopySource,
+    FittedGAN,
+    draw_class,
+    draw_strategy,
+    encode_rows,
+)
 from ._networks import build_networks
 from ._persistence import read_archive, write_archive
 from ._regularizers import BNLikelihoodRegularizer, DAGRegularizer, InfoGANRegularizer
 from ._scaling import QuantileScaler, RangeScaler
+from ._scm import Equations, code_equations
 from ._state import SamplerPlan, sampler_state
 from ._threads import resolve_threads, torch_threads
 from ._training import resolve_device, train_gan
 from ._validation import (
+    check_codes,
+    check_do,
     check_image_shape,
     check_integer_params,
     check_numeric_X,
+    check_sample_request,
     check_sampling_strategy_form,
     integer_columns,
 )
 
 __all__ = ["BayesGANOversampler", "InfoGANOversampler"]
-
-
-def _unknown_labels(labels: np.ndarray, classes: np.ndarray) -> list:
-    """The distinct entries of ``labels`` that are not in ``classes``."""
-    try:
-        unknown = labels[~np.isin(labels, classes)]
-        return np.unique(unknown).tolist()
-    except TypeError:  # unorderable mixes such as None and str: no sorting
-        known = set(classes.tolist())
-        seen: list = []
-        for label in np.atleast_1d(labels).tolist():
-            if label not in known and label not in seen:
-                seen.append(label)
-        return seen
 
 
 @contextlib.contextmanager
@@ -157,8 +154,9 @@ class _BaseGANOversampler(BaseOverSampler):
 
     # -- hooks for the subclasses -------------------------------------------
 
-    def _resolve_codes(self) -> tuple[int, Any]:
-        """Return ``(n_codes, regularizer)``; may set fitted attributes."""
+    def _resolve_codes(self) -> tuple[list[str], Any, Equations | None]:
+        """Return the code names, the regularizer and the codes' structural
+        equations (None: independent codes); may set fitted attributes."""
         raise NotImplementedError
 
     # -- fitting --------------------------------------------------------------
@@ -306,7 +304,9 @@ class _BaseGANOversampler(BaseOverSampler):
                 copies,
             )
 
-    def sample(self, n_samples, y, codes=None, *, random_state=None) -> np.ndarray:
+    def sample(
+        self, n_samples, y, codes=None, *, do=None, random_state=None
+    ) -> np.ndarray:
         """Draw new rows of one class, or of given classes, from the generator.
 
         Parameters
@@ -316,20 +316,76 @@ class _BaseGANOversampler(BaseOverSampler):
         y : label or array-like of shape (n_samples,)
             A class seen during fit, or one class per row.
         codes : array-like of shape (n_codes,) or (n_samples, n_codes), default=None
-            Observed codes to condition on, e.g. to traverse one code while
-            the others stay fixed. ``None`` draws them from ``U(-1, 1)``.
-            Samples drawn with explicit codes are not screened by the
-            fidelity filter.
+            The value of every code, e.g. to traverse one code while the
+            others stay fixed: what the generator receives, as given (no
+            propagation along the DAG). ``None`` makes them from fresh draws
+            as in training. Rows drawn with explicit codes are not screened
+            by the fidelity filter.
+        do : dict of {code name: float}, default=None
+            Intervene on the named codes (names as in `code_names_`): each
+            named code is set to its value and the DAG carries it to the
+            code's descendants, while every other code is made from fresh
+            draws as usual (see the documentation's page on the DAG's
+            meaning). Cannot be combined with ``codes``.
         random_state : int, RandomState instance or None, default=None
-            Seeds the noise; ``None`` uses the estimator's ``random_state``,
-            so with an integer seed repeated calls return the same rows
-            (as :meth:`sklearn.mixture.GaussianMixture.sample` does).
+            Seeds the noise and the code draws; ``None`` uses the estimator's
+            ``random_state``, so with an integer seed repeated calls return
+            the same rows (as :meth:`sklearn.mixture.GaussianMixture.sample`
+            does), and calls with different ``do`` share their draws.
 
         Returns
         -------
         X_new : ndarray of shape (n_samples, `n_features_in_`)
             In the dtype of the training data, inside its observed range.
         """
+        self._check_has_generator()
+        n_samples, labels = check_sample_request(n_samples, y, self.classes_)
+        if codes is not None and do is not None:
+            raise ValueError(
+                "Pass codes (every code's value) or do (an intervention on "
+                "named codes), not both."
+            )
+        if codes is not None:
+            codes = check_codes(codes, n_samples, self.n_codes_)
+        interventions = check_do(do, self.code_names_)
+        seed_source = self.random_state if random_state is None else random_state
+        seed = int(check_random_state(seed_source).randint(0, _MAX_SEED))
+        out = np.empty((n_samples, self.n_features_in_), dtype=self.scaler_.dtype_)
+        gan = self._fitted_gan()
+        with torch_threads(self.n_threads_):
+            if labels.ndim == 0:  # stream straight into out
+                draw_class(out, gan, labels[()], codes, seed, do=interventions)
+                return out
+            for klass in np.unique(labels):
+                rows = np.flatnonzero(labels == klass)
+                block = np.empty((rows.size, out.shape[1]), dtype=out.dtype)
+                class_codes = None if codes is None else codes[rows]
+                draw_class(block, gan, klass, class_codes, seed, do=interventions)
+                out[rows] = block
+        return out
+
+    def encode(self, X) -> np.ndarray:
+        """The extracted codes ``c'`` of rows, as the discriminator reads them.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows in the feature space of the training data (a DataFrame
+            with the same columns too), real or generated.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, `n_codes_`), dtype float32
+            The discriminator's code head on the rows after the sampler's
+            own scaling; column ``i`` reads code ``code_names_[i]``.
+        """
+        self._check_has_generator()
+        X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"])
+        X = X.toarray() if sparse.issparse(X) else X
+        with torch_threads(self.n_threads_):
+            return encode_rows(self._fitted_gan(), X)
+
+    def _check_has_generator(self) -> None:
         check_is_fitted(
             self,
             "generator_",
@@ -338,59 +394,6 @@ class _BaseGANOversampler(BaseOverSampler):
                 "first (fit only validates the data)."
             ),
         )
-        if (
-            not isinstance(n_samples, Integral)
-            or isinstance(n_samples, bool)
-            or (n_samples < 0)
-        ):
-            raise ValueError(f"n_samples must be an integer >= 0; got {n_samples!r}.")
-        # No cast to classes_' dtype: it would truncate an unknown long
-        # string label into a known one.
-        # Lists become object arrays: numpy would turn [0, "a"] into strings
-        # and then blame the valid label 0.
-        labels = y if isinstance(y, np.ndarray) else np.array(y, dtype=object)
-        # One label (the common case) is kept 0-d: no n-sized label array.
-        if labels.ndim != 0 and labels.shape != (n_samples,):
-            raise ValueError(
-                f"y must be one label or an array of n_samples={n_samples} labels; "
-                f"got shape {labels.shape}."
-            )
-        unknown = _unknown_labels(labels, self.classes_)
-        if unknown:
-            raise ValueError(
-                f"y contains labels not seen during fit: {unknown}; known classes "
-                f"are {self.classes_.tolist()}."
-            )
-        if codes is not None:
-            try:
-                codes = np.asarray(codes, dtype=np.float32)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"codes must be numeric; {exc}") from None
-            if codes.shape == (self.n_codes_,):
-                codes = np.broadcast_to(codes, (n_samples, self.n_codes_))
-            if codes.shape != (n_samples, self.n_codes_):
-                raise ValueError(
-                    f"codes must have shape ({self.n_codes_},) or "
-                    f"({n_samples}, {self.n_codes_}); got {codes.shape}."
-                )
-            if not np.isfinite(codes).all():
-                raise ValueError("codes must be finite.")
-        seed_source = self.random_state if random_state is None else random_state
-        seed = int(check_random_state(seed_source).randint(0, _MAX_SEED))
-        out = np.empty((n_samples, self.n_features_in_), dtype=self.scaler_.dtype_)
-        gan = self._fitted_gan()
-        with torch_threads(self.n_threads_):
-            if labels.ndim == 0:  # stream straight into out
-                draw_class(out, gan, labels[()], codes, seed)
-                return out
-            for klass in np.unique(labels):
-                rows = np.flatnonzero(labels == klass)
-                block = np.empty((rows.size, out.shape[1]), dtype=out.dtype)
-                draw_class(
-                    block, gan, klass, None if codes is None else codes[rows], seed
-                )
-                out[rows] = block
-        return out
 
     # -- persistence ----------------------------------------------------------
 
@@ -411,12 +414,14 @@ class _BaseGANOversampler(BaseOverSampler):
         if shape is not None:
             shape = check_image_shape(shape, n_features)
         self.image_shape_ = shape
-        self.n_codes_, regularizer = self._resolve_codes()
+        self.code_names_, regularizer, equations = self._resolve_codes()
+        self.n_codes_ = len(self.code_names_)
         self.config_ = resolve_config(
             self.get_params(deep=False),
             n_classes=n_classes,
             n_codes=self.n_codes_,
             image_shape=self.image_shape_,
+            code_equations=equations,
         )
         self.hidden_units_ = self.config_.hidden_units
         self.n_threads_ = resolve_threads(self.n_threads, self.image_shape_)
@@ -650,9 +655,16 @@ default=None
 
     def _resolve_codes(self):
         self.dag_ = check_dag(self.dag, self.n_codes)
+        # The DAG acts through the codes' structural equations; the
+        # regularizer asks each extracted code to read its own code alone
+        # (which carries its parents' share). Letting parents explain it
+        # too let a child's extracted code collapse onto a parent.
+        own_codes = LatentDAG({name: [] for name in self.dag_.names})
         if self.regularizer == "likelihood":
-            return self.dag_.n_codes, BNLikelihoodRegularizer(self.dag_)
-        return self.dag_.n_codes, DAGRegularizer(self.dag_)
+            regularizer = BNLikelihoodRegularizer(own_codes)
+        else:
+            regularizer = DAGRegularizer(own_codes)
+        return list(self.dag_.names), regularizer, code_equations(self.dag_)
 
 
 @Substitution(**substitutions())
@@ -683,4 +695,5 @@ class InfoGANOversampler(_BaseGANOversampler):
     # differs from BayesGAN only in the code term.
 
     def _resolve_codes(self):
-        return (3 if self.n_codes is None else self.n_codes), InfoGANRegularizer()
+        n_codes = 3 if self.n_codes is None else self.n_codes
+        return [f"c{i}" for i in range(n_codes)], InfoGANRegularizer(), None

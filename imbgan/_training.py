@@ -27,6 +27,7 @@ from torch import nn
 
 from ._config import TrainingConfig
 from ._cuda_graphs import GraphedStep, graphs_requested
+from ._scm import make_codes
 
 __all__ = ["TrainingConfig", "draw_latents", "resolve_device", "train_gan"]
 
@@ -280,7 +281,9 @@ def _make_step(
     # backward also fills the discriminator's, which the next D step discards.
     g_params = [p for group in opt_g.param_groups for p in group["params"]]
 
-    def step(idx: torch.Tensor, noise: torch.Tensor, codes: torch.Tensor):
+    def step(idx: torch.Tensor, noise: torch.Tensor, draws: torch.Tensor):
+        # the codes the DAG prescribes, made from independent draws
+        codes = make_codes(draws, config.code_equations)
         x_real, y_real = X[idx], y[idx]
         n_real = idx.shape[0]
         x_fake = generator(noise, eye[y_real], codes)

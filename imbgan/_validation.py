@@ -9,7 +9,7 @@ offending argument and runs before any network is built.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -18,9 +18,12 @@ from sklearn.utils._param_validation import InvalidParameterError
 from ._networks import MIN_IMAGE_SIDE
 
 __all__ = [
+    "check_codes",
+    "check_do",
     "check_image_shape",
     "check_integer_params",
     "check_numeric_X",
+    "check_sample_request",
     "check_sampling_strategy_form",
     "integer_columns",
 ]
@@ -165,3 +168,90 @@ def check_image_shape(image_shape: Any, n_features: int) -> tuple[int, int, int]
             f"features but X has {n_features}."
         )
     return channels, height, width
+
+
+def _unknown_labels(labels: np.ndarray, classes: np.ndarray) -> list:
+    """The distinct entries of ``labels`` that are not in ``classes``."""
+    try:
+        unknown = labels[~np.isin(labels, classes)]
+        return np.unique(unknown).tolist()
+    except TypeError:  # unorderable mixes such as None and str: no sorting
+        known = set(classes.tolist())
+        seen: list = []
+        for label in np.atleast_1d(labels).tolist():
+            if label not in known and label not in seen:
+                seen.append(label)
+        return seen
+
+
+def check_sample_request(
+    n_samples: Any, y: Any, classes: np.ndarray
+) -> tuple[int, np.ndarray]:
+    """``sample``'s ``n_samples`` and ``y`` checked: the count and the labels
+    (0-d for one label, else one per row)."""
+    if (
+        not isinstance(n_samples, Integral)
+        or isinstance(n_samples, bool)
+        or (n_samples < 0)
+    ):
+        raise ValueError(f"n_samples must be an integer >= 0; got {n_samples!r}.")
+    # No cast to classes' dtype: it would truncate an unknown long string
+    # label into a known one. Lists become object arrays: numpy would turn
+    # [0, "a"] into strings and then blame the valid label 0.
+    labels = y if isinstance(y, np.ndarray) else np.array(y, dtype=object)
+    # One label (the common case) is kept 0-d: no n-sized label array.
+    if labels.ndim != 0 and labels.shape != (n_samples,):
+        raise ValueError(
+            f"y must be one label or an array of n_samples={n_samples} labels; "
+            f"got shape {labels.shape}."
+        )
+    unknown = _unknown_labels(labels, classes)
+    if unknown:
+        raise ValueError(
+            f"y contains labels not seen during fit: {unknown}; known classes "
+            f"are {classes.tolist()}."
+        )
+    return int(n_samples), labels
+
+
+def check_codes(codes: Any, n_samples: int, n_codes: int) -> np.ndarray:
+    """``codes`` as a float32 ``(n_samples, n_codes)`` array (maybe a view)."""
+    try:
+        codes = np.asarray(codes, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"codes must be numeric; {exc}") from None
+    if codes.shape == (n_codes,):
+        codes = np.broadcast_to(codes, (n_samples, n_codes))
+    if codes.shape != (n_samples, n_codes):
+        raise ValueError(
+            f"codes must have shape ({n_codes},) or ({n_samples}, {n_codes}); "
+            f"got {codes.shape}."
+        )
+    if not np.isfinite(codes).all():
+        raise ValueError("codes must be finite.")
+    return codes
+
+
+def check_do(do: Any, code_names: list[str]) -> dict[int, float]:
+    """``do`` ({code name: value}) as {code index: value}; empty for None."""
+    if do is None:
+        return {}
+    if not isinstance(do, Mapping):
+        raise ValueError(
+            f"do must be a mapping {{code name: value}}; got {type(do).__name__}."
+        )
+    resolved = {}
+    for name, value in do.items():
+        if name not in code_names:
+            raise ValueError(
+                f"do names the code {name!r}, which this sampler does not have; "
+                f"its codes are {code_names}."
+            )
+        if isinstance(value, bool | np.bool_) or not isinstance(
+            value, Real | np.number
+        ):
+            raise ValueError(f"do[{name!r}] must be a number; got {value!r}.")
+        if not np.isfinite(float(value)):
+            raise ValueError(f"do[{name!r}] must be finite; got {value!r}.")
+        resolved[code_names.index(name)] = float(value)
+    return resolved

@@ -29,12 +29,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._dag import LatentDAG, check_dag
+from ._networks import MIN_IMAGE_SIDE
 from .benchmark.paper import plot_ir_sweep, plot_minority_grid
 
 if TYPE_CHECKING:  # only for annotations: matplotlib stays an optional extra
     from matplotlib.figure import Figure
 
 __all__ = [
+    "plot_code_effects",
     "plot_dag",
     "plot_history",
     "plot_ir_sweep",
@@ -44,9 +46,6 @@ __all__ = [
 ]
 
 _MAX_SEED = 2**31 - 1
-# The smallest image side the samplers accept; a square number of features
-# below it (4, 9, ...) is far more likely a table than an image.
-_MIN_IMAGE_SIDE = 8
 _PNG_DPI = 100
 # The losses in the order the training loop records them; other keys of a
 # history follow in their own order.
@@ -115,7 +114,9 @@ def _image_shape(sampler: Any) -> tuple[int, int, int] | None:
         return tuple(int(s) for s in shape)
     n_features = int(sampler.n_features_in_)
     side = math.isqrt(n_features)
-    if side * side == n_features and side >= _MIN_IMAGE_SIDE:
+    # a square number of features below the samplers' smallest image side
+    # (4, 9, ...) is far more likely a table than an image
+    if side * side == n_features and side >= MIN_IMAGE_SIDE:
         # e.g. digits fitted without image_shape: 64 features are 8x8 pixels
         return 1, side, side
     return None
@@ -169,11 +170,7 @@ def _blank(ax: Any) -> None:
 
 
 def _code_names(sampler: Any) -> tuple[str, ...]:
-    dag = getattr(sampler, "dag_", None)
-    if isinstance(dag, LatentDAG) and dag.n_codes == sampler.n_codes_:
-        return dag.names
-    # InfoGANOversampler has no DAG: its codes are only numbered
-    return tuple(f"c{i + 1}" for i in range(sampler.n_codes_))
+    return tuple(sampler.code_names_)
 
 
 def _dense(X: Any) -> np.ndarray:
@@ -600,6 +597,80 @@ fitted sampler
 
 
 # -- history ----------------------------------------------------------------------
+
+
+def plot_code_effects(
+    effects: np.ndarray,
+    names: Sequence[str],
+    *,
+    dag: Any = None,
+    path: str | os.PathLike | None = None,
+) -> Figure:
+    """Draw an intervention effect matrix beside the DAG that was prescribed.
+
+    Left: ``|effects[j, i]|`` (from :func:`imbgan.inspect.code_effects`),
+    row ``j`` the code intervened on, column ``i`` the code read back, each
+    cell labelled with its signed value; prescribed edges are outlined.
+    Right: the prescribed structure as the same grid, own codes on the
+    diagonal and edges parent (row) to child (column), so the two can be
+    compared cell by cell.
+
+    Parameters
+    ----------
+    effects : array-like of shape (n_codes, n_codes)
+    names : sequence of str
+        The codes' names in order (a fitted sampler's ``code_names_``).
+    dag : None, mapping, list of edges, LatentDAG or networkx.DiGraph
+        The prescribed DAG over ``names``; ``None``: independent codes.
+    path : str or os.PathLike, default=None
+        Where to also write the figure as a PNG.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    effects = np.asarray(effects, dtype=float)
+    names = [str(name) for name in names]
+    k = len(names)
+    if effects.shape != (k, k):
+        raise ValueError(
+            f"effects must have shape ({k}, {k}) for {k} names; got {effects.shape}."
+        )
+    if not np.isfinite(effects).all():
+        raise ValueError("effects must be finite.")
+    prescribed = np.eye(k)
+    if dag is not None:
+        dag = check_dag(dag)
+        if sorted(dag.names) != sorted(names):
+            raise ValueError(f"dag names {list(dag.names)} are not the codes {names}.")
+        for parent, child in dag.edges:
+            prescribed[names.index(parent), names.index(child)] = 1.0
+    fig = _figure(figsize=(2.0 + 1.3 * k, 0.6 + 0.55 * k))
+    axes = fig.subplots(1, 2)
+    from matplotlib.patches import Rectangle
+
+    panels = (
+        (axes[0], np.abs(effects), "effect of do(row) on read-back (column)"),
+        (axes[1], prescribed, "prescribed: own code and edges"),
+    )
+    for ax, grid, title in panels:
+        ax.imshow(grid, cmap="Greys", vmin=0, vmax=max(float(grid.max()), 1e-12))
+        ax.set_xticks(range(k), names, rotation=90)
+        ax.set_yticks(range(k), names)
+        ax.set_title(title, fontsize=9)
+    for j in range(k):
+        for i in range(k):
+            shade = abs(effects[j, i]) / max(float(np.abs(effects).max()), 1e-12)
+            axes[0].text(
+                i, j, f"{effects[j, i]:.2f}", ha="center", va="center", fontsize=7,
+                color="white" if shade > 0.5 else "black",
+            )  # fmt: skip
+            if j != i and prescribed[j, i]:
+                axes[0].add_patch(
+                    Rectangle((i - 0.5, j - 0.5), 1, 1, fill=False, lw=2, ec="C1")
+                )
+    fig.tight_layout()
+    return _finish(fig, path)
 
 
 def plot_history(
