@@ -153,3 +153,88 @@ def test_bad_settings(factors):
         mig(codes, factors, factor_bins=2.5)
     with pytest.raises(ValueError, match="test_fraction"):
         dci(codes, factors, test_fraction=1.0)
+
+
+# -- in the shapes benchmark ---------------------------------------------------
+
+
+def test_run_disentangle_adds_mig_and_dci_and_keeps_its_keys(monkeypatch):
+    from imbgan.benchmark import paper
+
+    made = []
+    real_sampler = paper._gan_sampler
+
+    def recording(method, **params):
+        made.append(params)
+        return real_sampler(method, **params)
+
+    monkeypatch.setattr(paper, "_gan_sampler", recording)
+    result = paper.run_disentangle(methods=("bayesgan",), device="cpu", quick=True)
+    assert made[0]["n_codes"] == 4 == len(paper.METRIC_FACTORS)
+    entry = result["bayesgan"]
+    assert {"scores", "mean", "fit_seconds"} <= set(entry)  # the FactorVAE keys
+    assert len(entry["mig"]) == len(entry["dci"]) == len(entry["scores"]) == 1
+    assert 0.0 <= entry["mig"][0] <= 1.0 and entry["mig_mean"] == entry["mig"][0]
+    assert set(entry["dci"][0]) == {
+        "disentanglement",
+        "completeness",
+        "informativeness",
+    }
+    assert all(0.0 <= v <= 1.0 for v in entry["dci"][0].values())
+    assert entry["dci_mean"] == entry["dci"][0]
+    settings = result["settings"]
+    assert settings["n_codes"] == 4 and settings["metric_samples"] == 500
+    assert settings["metric_factors"] == ["scale", "rotation", "pos_x", "pos_y"]
+
+
+def test_metric_scores_of_an_oracle_encoder():
+    from imbgan.benchmark import paper
+
+    def oracle(images):  # centre of mass and mass: the position and scale factors
+        img = images.reshape(-1, 32, 32)
+        grid = np.arange(32)
+        mass = img.sum(axis=(1, 2))
+        return np.column_stack(
+            [
+                mass,
+                (img.sum(axis=1) * grid).sum(1) / mass,
+                (img.sum(axis=2) * grid).sum(1) / mass,
+                np.zeros(len(img)),
+            ]
+        )
+
+    mig_value, dci_value = paper._metric_scores(oracle, 600, seed=0)
+    # three of four factors captured one code each; rotation by none
+    assert 0.3 < mig_value < 0.8
+    assert dci_value["disentanglement"] > 0.7
+
+
+def test_merge_disentangle_carries_mig_and_dci():
+    from imbgan.benchmark.paper import merge_disentangle
+
+    def part(seed, score, mig_value):
+        scores = {
+            "disentanglement": mig_value,
+            "completeness": 0.5,
+            "informativeness": 0.9,
+        }
+        return {
+            "bayesgan": {
+                "scores": [score],
+                "mean": score,
+                "fit_seconds": [1.0],
+                "mig": [mig_value],
+                "mig_mean": mig_value,
+                "dci": [scores],
+                "dci_mean": scores,
+            },
+            "settings": {"seeds": [seed], "n_codes": 4},
+        }
+
+    merged = merge_disentangle([part(1, 0.4, 0.2), part(0, 0.6, 0.4)])
+    entry = merged["bayesgan"]
+    assert entry["seeds"] == [0, 1] and entry["scores"] == [0.6, 0.4]
+    assert entry["mig"] == [0.4, 0.2]
+    assert entry["mig_mean"] == pytest.approx(0.3)
+    assert entry["dci_mean"]["disentanglement"] == pytest.approx(0.3)
+    assert entry["dci_mean"]["completeness"] == pytest.approx(0.5)

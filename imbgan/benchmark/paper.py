@@ -12,7 +12,8 @@ set. The seed drives the split, the sampler and the classifier.
 - :func:`run_paper`, :func:`summarize_paper`: the runs and their table, with
   a paired t-test of BayesGAN against the best baseline of the same run;
 - :func:`factor_vae_score`, :func:`run_disentangle`: the FactorVAE metric
-  (Kim & Mnih 2018) of the discriminator's code head on dSprites-style shapes;
+  (Kim & Mnih 2018) of the discriminator's code head on dSprites-style shapes,
+  with MIG and DCI (:mod:`imbgan.benchmark._metrics`) beside it;
 - :func:`plot_ir_sweep`, :func:`plot_minority_grid`: figures (matplotlib).
 
 Nothing here draws from numpy's, Python's or torch's global random state:
@@ -87,6 +88,9 @@ ROW_FIELDS = (
 """The keys of every row :func:`run_paper` returns, in order."""
 
 FACTOR_NAMES = ("shape", "scale", "rotation", "pos_x", "pos_y")
+METRIC_FACTORS = ("scale", "rotation", "pos_x", "pos_y")
+"""The factors MIG and DCI score the codes on: all but the shape, the class
+label, which the generator receives apart from its codes."""
 
 _IMAGE_SIDE = 28
 _QUICK_PER_CLASS = 100
@@ -970,6 +974,27 @@ def _code_encoder(sampler) -> Callable[[np.ndarray], np.ndarray]:
     return encode
 
 
+def _metric_scores(
+    encode: Callable[[np.ndarray], np.ndarray], n: int, seed: int
+) -> tuple[float, dict]:
+    """MIG and DCI of ``encode`` on ``n`` shapes with uniformly random factors.
+
+    The factors are drawn from their own stream (``[seed, 2]``), so the
+    FactorVAE score's draws are unchanged; the codes are scored against
+    :data:`METRIC_FACTORS` (grid indices, each distinct value one level).
+    """
+    from .. import datasets
+    from ._metrics import dci, mig
+
+    rng = np.random.default_rng([int(seed), 2])
+    factors = _random_factors(rng, n, datasets.FACTOR_SIZES)
+    images = datasets.render_shapes(factors, image_size=32)
+    codes = np.asarray(encode(images), dtype=np.float64)
+    columns = [FACTOR_NAMES.index(name) for name in METRIC_FACTORS]
+    truth = factors[:, columns]
+    return mig(codes, truth), dci(codes, truth, random_state=int(seed))
+
+
 def run_disentangle(
     *,
     methods: Iterable[str] = ("infogan", "bayesgan"),
@@ -982,16 +1007,25 @@ def run_disentangle(
     gan_epochs: int | None = None,
     n_votes: int = 800,
     progress: Callable[[str], None] | None = None,
+    n_codes: int | None = 4,
+    n_metric_samples: int = 5000,
 ) -> dict:
-    """FactorVAE scores of the GAN samplers' code heads on imbalanced shapes.
+    """Disentanglement of the GAN samplers' code heads on imbalanced shapes.
 
     For each method and seed: ``make_shapes(n_samples, image_size=32,
     shape_weights=shape_weights, random_state=seed)`` (imbalanced by shape;
     the label is the shape), a sampler fitted on it with
-    ``image_shape=(1, 32, 32)`` and ``random_state=seed``, and
-    :func:`factor_vae_score` (``random_state=seed``) of the encoder that
-    scales images with the sampler's ``scaler_`` and returns the third output
-    (the extracted codes ``c'``) of its discriminator.
+    ``image_shape=(1, 32, 32)``, ``n_codes=n_codes`` and
+    ``random_state=seed``, and three scores of the encoder that scales
+    images with the sampler's ``scaler_`` and returns the third output (the
+    extracted codes ``c'``) of its discriminator:
+
+    - :func:`factor_vae_score` (``random_state=seed``), on all five factors;
+    - MIG and DCI (:func:`imbgan.benchmark._metrics.mig` and
+      :func:`~imbgan.benchmark._metrics.dci`, ``random_state=seed``) of the
+      codes of ``n_metric_samples`` shapes whose factors are uniform over
+      their grids, against the four factors of :data:`METRIC_FACTORS`
+      (scale, rotation, pos_x, pos_y: all but the shape, which is the class).
 
     Parameters
     ----------
@@ -1009,12 +1043,21 @@ def run_disentangle(
     n_votes : int, default=800
     progress : callable, optional
         Called with a one-line message after each score.
+    n_codes : int or None, default=4
+        Codes of each sampler: by default one per factor that MIG and DCI
+        score; ``None`` keeps the library's default (3).
+    n_metric_samples : int, default=5000
+        Shapes that MIG and DCI are computed on (500 when quick).
 
     Returns
     -------
     result : dict
-        ``{method: {"scores": [...], "mean": float, "fit_seconds": [...]},
-        ..., "paper": PAPER_FACTOR_VAE, "settings": {...}}``.
+        ``{method: {"scores": [...], "mean": float, "fit_seconds": [...],
+        "mig": [...], "mig_mean": float, "dci": [{"disentanglement": float,
+        "completeness": float, "informativeness": float}, ...],
+        "dci_mean": {...}}, ..., "paper": PAPER_FACTOR_VAE, "settings":
+        {...}}``; ``scores`` are the FactorVAE scores, one per seed as every
+        list.
     """
     methods = tuple(methods)
     if not methods or any(m not in ("infogan", "bayesgan") for m in methods):
@@ -1023,14 +1066,14 @@ def run_disentangle(
         )
     seeds = [int(s) for s in seeds]
     if quick:
-        n_samples, n_votes = 500, 100
+        n_samples, n_votes, n_metric_samples = 500, 100, 500
         gan_epochs = 1 if gan_epochs is None else gan_epochs
     torch_device = resolve_device(device)
     from ..datasets import make_shapes
 
     result: dict[str, Any] = {}
     for method in methods:
-        scores, fit_seconds = [], []
+        scores, fit_seconds, migs, dcis = [], [], [], []
         for seed in seeds:
             X, y, _ = make_shapes(
                 n_samples,
@@ -1045,26 +1088,35 @@ def run_disentangle(
             }
             if gan_epochs is not None:
                 params["epochs"] = int(gan_epochs)
+            if n_codes is not None:
+                params["n_codes"] = int(n_codes)
             sampler = _gan_sampler(method, **params)
             start = time.perf_counter()
             sampler.fit_resample(X, y)  # trains the GAN; the rows are not needed
             fit_seconds.append(time.perf_counter() - start)
+            encode = _code_encoder(sampler)
             score = factor_vae_score(
-                _code_encoder(sampler),
+                encode,
                 n_votes=n_votes,
                 image_size=32,
                 random_state=seed,
             )
             scores.append(score)
+            mig_value, dci_value = _metric_scores(encode, n_metric_samples, seed)
+            migs.append(mig_value)
+            dcis.append(dci_value)
             if progress is not None:
                 progress(
-                    f"disentangle {method} seed={seed}: FactorVAE {score:.3f} "
+                    f"disentangle {method} seed={seed}: FactorVAE {score:.3f}, "
+                    f"MIG {mig_value:.3f}, DCI disentanglement "
+                    f"{dci_value['disentanglement']:.3f} "
                     f"(fit {fit_seconds[-1]:.1f}s)"
                 )
         result[method] = {
             "scores": scores,
             "mean": float(np.mean(scores)),
             "fit_seconds": fit_seconds,
+            **_metric_entries(migs, dcis),
         }
     result["paper"] = dict(PAPER_FACTOR_VAE)
     result["settings"] = {
@@ -1075,6 +1127,9 @@ def run_disentangle(
         "gan_epochs": gan_epochs,
         "n_votes": int(n_votes),
         "batch": 64,
+        "n_codes": None if n_codes is None else int(n_codes),
+        "metric_samples": int(n_metric_samples),
+        "metric_factors": list(METRIC_FACTORS),
         "device": str(torch_device),
         "quick": bool(quick),
         "environment": environment(torch_device),
@@ -1085,6 +1140,16 @@ def run_disentangle(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
+
+
+def _metric_entries(migs: list[float], dcis: list[Mapping]) -> dict:
+    """The MIG and DCI keys of a method's entry: per seed, and their means."""
+    return {
+        "mig": [float(v) for v in migs],
+        "mig_mean": float(np.mean(migs)),
+        "dci": [dict(d) for d in dcis],
+        "dci_mean": {key: float(np.mean([d[key] for d in dcis])) for key in dcis[0]},
+    }
 
 
 def merge_disentangle(parts: Iterable[Mapping]) -> dict:
@@ -1108,21 +1173,27 @@ def merge_disentangle(parts: Iterable[Mapping]) -> dict:
     ]
     if any(c != common[0] for c in common[1:]):
         raise ValueError(f"the results were run with different settings: {common}.")
-    runs: dict[str, dict[int, tuple[float, float]]] = {}
+    runs: dict[str, dict[int, tuple]] = {}
     for part in parts:
         for method in ("infogan", "bayesgan"):
             if method not in part:
                 continue
             entry = part[method]
-            for seed, score, seconds in zip(
+            n = len(entry["scores"])
+            # MIG and DCI are absent from results written before they existed
+            migs = entry.get("mig", [None] * n)
+            dcis = entry.get("dci", [None] * n)
+            for seed, score, seconds, mig_value, dci_value in zip(
                 part["settings"]["seeds"],
                 entry["scores"],
                 entry["fit_seconds"],
+                migs,
+                dcis,
                 strict=True,
             ):
                 if seed in runs.setdefault(method, {}):
                     raise ValueError(f"{method} seed {seed} appears twice.")
-                runs[method][seed] = (score, seconds)
+                runs[method][seed] = (score, seconds, mig_value, dci_value)
     result: dict[str, Any] = {}
     for method, by_seed in runs.items():
         seeds = sorted(by_seed)
@@ -1133,6 +1204,10 @@ def merge_disentangle(parts: Iterable[Mapping]) -> dict:
             "fit_seconds": [by_seed[s][1] for s in seeds],
             "seeds": seeds,
         }
+        migs = [by_seed[s][2] for s in seeds]
+        dcis = [by_seed[s][3] for s in seeds]
+        if all(v is not None for v in migs + dcis):
+            result[method].update(_metric_entries(migs, dcis))
     result["paper"] = dict(PAPER_FACTOR_VAE)
     all_seeds = sorted({s for by_seed in runs.values() for s in by_seed})
     result["settings"] = {**common[0], "seeds": all_seeds}
