@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import time
 from pathlib import Path
 
 import numpy as np
+import sklearn
+import torch
 from sklearn.datasets import make_classification
 
+import imbgan
 from imbgan import BayesGANOversampler, InfoGANOversampler
 from imbgan.inspect import code_effects
 
@@ -39,11 +43,12 @@ NON_EDGES = [("a", "b"), ("b", "a"), ("c", "a"), ("c", "b")] + [
 ]
 
 
-def samplers(seed: int) -> dict:
+def samplers(seed: int, reg_lambda: float) -> dict:
+    shared = dict(reg_lambda=reg_lambda, random_state=seed)
     return {
-        "bayesgan_dag": BayesGANOversampler(dag=DAG, random_state=seed),
-        "bayesgan_none": BayesGANOversampler(n_codes=4, random_state=seed),
-        "infogan": InfoGANOversampler(n_codes=4, random_state=seed),
+        "bayesgan_dag": BayesGANOversampler(dag=DAG, **shared),
+        "bayesgan_none": BayesGANOversampler(n_codes=4, **shared),
+        "infogan": InfoGANOversampler(n_codes=4, **shared),
     }
 
 
@@ -63,9 +68,21 @@ def summary(effects: np.ndarray) -> dict:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--reg-lambda", type=float, default=1.0)
     parser.add_argument("--out", type=Path, default=None, help="JSON lines file")
     args = parser.parse_args(argv)
     np.set_printoptions(precision=2, suppress=True)
+    machine = {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "versions": {
+            "imbgan": imbgan.__version__,
+            "torch": torch.__version__,
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+        },
+    }
     rows = []
     for seed in args.seeds:
         X, y = make_classification(
@@ -75,17 +92,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
             weights=[0.9],
             random_state=seed,
         )
-        for method, sampler in samplers(seed).items():
+        for method, sampler in samplers(seed, args.reg_lambda).items():
             start = time.perf_counter()
             sampler.fit_resample(X, y)
             effects = code_effects(sampler, 1, n_samples=1000, random_state=seed)
             row = {
                 "method": method,
                 "seed": seed,
+                "reg_lambda": args.reg_lambda,
                 "codes": sampler.code_names_,
                 "effects": effects.round(4).tolist(),
                 **summary(effects),
                 "seconds": round(time.perf_counter() - start, 1),
+                "machine": machine,
             }
             rows.append(row)
             print(f"{method}, seed {seed} (codes {sampler.code_names_}):")
