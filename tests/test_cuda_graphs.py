@@ -69,10 +69,17 @@ def test_graphed_bookkeeping_trains_exactly_as_the_plain_loop(
     assert graphed_sampler.history_ == plain_sampler.history_
 
 
-def test_graphs_are_not_used_where_the_step_cannot_be_recorded(digits, replayed):
+def test_a_dag_with_edges_is_graphed_like_independent_codes(digits, replayed):
+    # Its structural equations are recorded with the step; its regularizer
+    # reads each code alone, with no linear solve (whose check would sync).
     X, y = digits
-    _fit(X, y, dag="entangled")  # a linear solve, whose error check syncs
-    assert replayed == []
+    _fit(X, y, dag="entangled")
+    assert len(replayed) == 1 and replayed[0].recordings == 1
+
+
+def test_a_regularizer_that_may_sync_is_never_graphed():
+    assert not training._graph_safe(lambda codes, extracted: codes.sum())
+    assert not training._graph_safe(type("Solves", (), {"graph_safe": False})())
 
 
 def test_a_rollback_records_the_step_again(digits, replayed, monkeypatch):
