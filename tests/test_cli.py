@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import imbgan
-from imbgan.benchmark import paper, tabular
+from imbgan.benchmark import dag, paper, tabular
 from imbgan.cli import main
-from imbgan.cli._benchmark import PAPER_METHODS, TABULAR_METHODS
+from imbgan.cli._benchmark import DAG_METHODS, PAPER_METHODS, TABULAR_METHODS
 
 
 def test_help_lists_the_commands(capsys):
@@ -32,6 +32,7 @@ def test_method_options_list_the_suites_methods():
     # spelled out in the command so that parsing imports no suite
     assert PAPER_METHODS == paper.METHODS
     assert TABULAR_METHODS == tabular.METHODS
+    assert DAG_METHODS == dag.METHODS
 
 
 @pytest.mark.parametrize("suite", ["paper", "tabular", "disentangle"])
@@ -243,3 +244,17 @@ def test_quick_disentangle_run(tmp_path):
     result = json.loads((out / "disentanglement.json").read_text())
     for method in ("infogan", "bayesgan"):
         assert 0 <= result[method]["mean"] <= 1
+
+
+def test_benchmark_dag_quick_writes_one_row_per_method(tmp_path, capsys):
+    code = main(
+        ["benchmark", "dag", "--quick", "--seeds", "0", "--device", "cpu",
+         "--out", str(tmp_path)]
+    )  # fmt: skip
+    assert code == 0
+    rows = [
+        json.loads(line)
+        for line in (tmp_path / "dag_pendulum.jsonl").read_text().splitlines()
+    ]
+    assert [r["method"] for r in rows] == list(DAG_METHODS)
+    assert "wrote 4 rows" in capsys.readouterr().out
