@@ -142,8 +142,11 @@ class StandInSampler:
         return RandomOverSampler(random_state=self.seed).fit_resample(X, y)
 
 
-def stand_in_effects(sampler, y, *, reader, value, n_samples, random_state):
-    """True structure for the true DAG, reversed for the wrong one, else none."""
+def stand_in_effects(
+    sampler, y, *, reader, value, n_samples, random_state, direct=False
+):
+    """True structure for the true DAG, reversed for the wrong one, else none;
+    direct effects: each code on its own factor only."""
     assert y == 0 and value == 1.0 and callable(reader)
     rows = np.random.default_rng(0).random((3, 1024)).astype(np.float32)
     assert reader(rows).shape == (3, 4)  # the reader reads the four factors
@@ -151,7 +154,7 @@ def stand_in_effects(sampler, y, *, reader, value, n_samples, random_state):
         "bayesgan_true": TRUE_EDGES,
         "bayesgan_reversed": {(i, j) for j, i in TRUE_EDGES},
     }.get(sampler.method, set())
-    return effects_of(edges, order=(1, 0, 3, 2))
+    return effects_of(set() if direct else edges, order=(1, 0, 3, 2))
 
 
 @pytest.fixture
@@ -247,3 +250,16 @@ def test_quick_run_with_the_real_samplers():
     again = run_dag_benchmark(quick=True, device="cpu", methods=("infogan",))
     assert again[0]["effects"] == by_method["infogan"]["effects"]
     assert again[0]["recall"] == by_method["infogan"]["recall"]
+
+
+def test_matching_on_direct_effects_keeps_a_strong_parent_on_its_own_factor():
+    # angle's code moves both shadows more than its own factor (total
+    # effects), so matching on them would take it for a shadow's code
+    total = effects_of(TRUE_EDGES, own=1.0, edge=3.0)
+    direct = effects_of(set(), own=1.0)
+    assert effect_structure(total)["matched_codes"] != [0, 1, 2, 3]
+    matched = effect_structure(total, direct=direct)
+    assert matched["matched_codes"] == [0, 1, 2, 3]
+    assert matched["auroc"] == 1.0 and matched["shd"] == 0
+    with pytest.raises(ValueError, match="direct"):
+        effect_structure(total, direct=direct[:3])

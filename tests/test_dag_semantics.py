@@ -203,3 +203,14 @@ def test_plot_code_effects_draws_the_matrix_beside_the_dag(collider, tmp_path):
         plot_code_effects(effects[:3], collider.code_names_)
     with pytest.raises(ValueError, match="names"):
         plot_code_effects(effects, ["a", "b", "c", "e"], dag=COLLIDER)
+
+
+def test_direct_effects_hold_the_other_codes(collider):
+    total = np.abs(code_effects(collider, 1, n_samples=400, random_state=0))
+    direct = np.abs(
+        code_effects(collider, 1, n_samples=400, direct=True, random_state=0)
+    )
+    # a parent's total effect on its child runs through the child's code;
+    # holding that code leaves only what the parent's code drives itself
+    assert direct[A, C] < total[A, C] / 2 and direct[B, C] < total[B, C] / 2
+    np.testing.assert_allclose(np.diag(direct), np.diag(total), rtol=0.25)

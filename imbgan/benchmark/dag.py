@@ -20,7 +20,8 @@ Each row reports two things:
   scenes of their own, never on anything a sampler made): the effect matrix
   ``E = code_effects(sampler, 0, reader=reader.predict)`` of codes on
   factors; codes matched to factors by the Hungarian assignment that
-  maximises the matched ``|E|``; in matched order, the score of each
+  maximises the matched direct effects (``code_effects(..., direct=True)``,
+  the other codes held); in matched order, the score of each
   ordered pair of factors ``(j, i)``, ``|E[code of j, i]| / |E[code of i,
   i]|``; the AUROC of the true DAG's 4 edges against its 8 non-edges over
   these 12 scores, and the structural Hamming distance to the true DAG of
@@ -103,6 +104,7 @@ ROW_FIELDS = (
     "dag",
     "code_names",
     "effects",
+    "direct_effects",
     "matched_codes",
     "own_effects",
     "pair_scores",
@@ -178,12 +180,15 @@ def effect_structure(
     *,
     dag: Mapping[str, Sequence[str]] | None = None,
     threshold: float = EDGE_THRESHOLD,
+    direct=None,
 ) -> dict:
     """Match codes to factors and score the DAG that the effects show.
 
     1. Match codes to factors with the Hungarian assignment
        (:func:`scipy.optimize.linear_sum_assignment`) that maximises the sum
-       of the matched ``|E[code, factor]|``.
+       of the matched ``|direct[code, factor]|`` (``|E|`` when ``direct`` is
+       not given): a parent's total effect also moves its children's
+       factors, its direct effect only the factor it drives.
     2. In matched order, for each ordered pair of distinct factors
        ``(j, i)``: ``score = |E[code of j, i]| / |E[code of i, i]|``, how
        far the code of ``j`` moves factor ``i`` against ``i``'s own code.
@@ -205,6 +210,9 @@ def effect_structure(
         The true DAG over the factors, ``{child: [parents]}``; default
         :data:`imbgan.datasets.PENDULUM_DAG`.
     threshold : float, default=EDGE_THRESHOLD
+    direct : array-like of shape (n_codes, n_factors), optional
+        The codes' direct effects (``code_effects(..., direct=True)``), used
+        for the matching only.
 
     Returns
     -------
@@ -235,7 +243,10 @@ def effect_structure(
         )
     if not np.all(np.isfinite(magnitude)):
         raise ValueError("effects must be finite.")
-    code_rows, factor_cols = linear_sum_assignment(magnitude, maximize=True)
+    match_on = magnitude if direct is None else np.abs(np.asarray(direct, float))
+    if match_on.shape != magnitude.shape or not np.all(np.isfinite(match_on)):
+        raise ValueError("direct must be finite and of the shape of effects.")
+    code_rows, factor_cols = linear_sum_assignment(match_on, maximize=True)
     code_of = np.empty(len(names), dtype=np.int64)
     code_of[factor_cols] = code_rows
     matched = magnitude[code_of]  # row j: the code of factor j
@@ -465,15 +476,19 @@ def run_dag_benchmark(
             start = time.perf_counter()
             X_res, y_res = sampler.fit_resample(X, y)
             fit_seconds = time.perf_counter() - start
-            effects = code_effects(
-                sampler,
-                0,
-                reader=reader.predict,
-                value=EFFECT_VALUE,
-                n_samples=sizes["n_effect"],
-                random_state=seed,
+            effects, direct = (
+                code_effects(
+                    sampler,
+                    0,
+                    reader=reader.predict,
+                    value=EFFECT_VALUE,
+                    n_samples=sizes["n_effect"],
+                    direct=hold_others,
+                    random_state=seed,
+                )
+                for hold_others in (False, True)
             )
-            structure = effect_structure(effects)
+            structure = effect_structure(effects, direct=direct)
             names = [str(name) for name in sampler.code_names_]
             structure["matched_codes"] = [names[c] for c in structure["matched_codes"]]
             row = {
@@ -482,6 +497,7 @@ def run_dag_benchmark(
                 "dag": _dag_of(method),
                 "code_names": names,
                 "effects": np.asarray(effects, dtype=float).tolist(),
+                "direct_effects": np.asarray(direct, dtype=float).tolist(),
                 **structure,
                 "edge_threshold": EDGE_THRESHOLD,
                 **_classify(X_res, y_res, X_test, y_test),
