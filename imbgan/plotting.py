@@ -10,7 +10,8 @@ only when a figure is drawn: ``pip install imbgan[plot]``.
   class.
 - :func:`plot_traversal`: one latent code swept while the others and the
   noise stay fixed (the paper's Fig. 4 d/e).
-- :func:`plot_dag`: the latent DAG as a layered graph (networkx not needed).
+- :func:`plot_dag`: the latent DAG as a layered graph (networkx not needed);
+  :func:`plot_code_effects`: intervention effects beside the prescribed DAG.
 - :func:`plot_history`: the per-epoch training losses.
 - :func:`plot_ir_sweep`, :func:`plot_minority_grid`: the benchmark figures of
   :mod:`imbgan.benchmark.paper`, re-exported.
@@ -28,8 +29,9 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._dag import LatentDAG, check_dag
+from ._figures import finish, new_figure
 from ._networks import MIN_IMAGE_SIDE
+from ._plot_dag import plot_code_effects, plot_dag
 from .benchmark.paper import plot_ir_sweep, plot_minority_grid
 
 if TYPE_CHECKING:  # only for annotations: matplotlib stays an optional extra
@@ -46,32 +48,12 @@ __all__ = [
 ]
 
 _MAX_SEED = 2**31 - 1
-_PNG_DPI = 100
 # The losses in the order the training loop records them; other keys of a
 # history follow in their own order.
 _HISTORY_ORDER = ("d_loss", "g_loss", "class_loss", "reg_loss", "learning_rate")
 
 
 # -- shared helpers -----------------------------------------------------------
-
-
-def _figure(**kwargs: Any) -> Figure:
-    """A matplotlib ``Figure`` not registered with pyplot (no global state)."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise ImportError(
-            "plotting needs matplotlib: pip install imbgan[plot]"
-        ) from exc
-    return Figure(**kwargs)
-
-
-def _finish(fig: Figure, path: str | os.PathLike | None) -> Figure:
-    """Write ``fig`` to ``path`` as a PNG when a path is given; return it."""
-    if path is not None:
-        # format="png" whatever the suffix says: the promise is a PNG.
-        fig.savefig(path, format="png", dpi=_PNG_DPI)
-    return fig
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
@@ -261,7 +243,7 @@ def plot_samples(
         fig = _scatter_samples(classes, real, synthetic)
     else:
         fig = _image_samples(sampler, shape, classes, real, synthetic, n)
-    return _finish(fig, path)
+    return finish(fig, path)
 
 
 def _image_samples(
@@ -274,7 +256,7 @@ def _image_samples(
 ) -> Figure:
     n_cols = n if real is None else 2 * n
     aspect = shape[2] / shape[1]
-    fig = _figure(
+    fig = new_figure(
         figsize=(0.9 * n_cols * aspect + 0.8, 0.9 * len(classes) + 0.4),
         layout="constrained",
     )
@@ -300,7 +282,7 @@ def _scatter_samples(
 ) -> Figure:
     n_cols = min(4, len(classes))
     n_rows = -(-len(classes) // n_cols)
-    fig = _figure(figsize=(3.0 * n_cols, 2.8 * n_rows), layout="constrained")
+    fig = new_figure(figsize=(3.0 * n_cols, 2.8 * n_rows), layout="constrained")
     axes = fig.subplots(n_rows, n_cols, squeeze=False).ravel()
     for ax in axes[len(classes) :]:  # one axes per class, no empty panels
         fig.delaxes(ax)
@@ -462,7 +444,7 @@ def plot_traversal(
         vmin, vmax = _value_range(sampler, grid)
         cell = (0.9 * shape[2] / shape[1], 0.9)
 
-    fig = _figure(
+    fig = new_figure(
         figsize=(cell[0] * steps + 0.6, cell[1] * n_rows + 0.7), layout="constrained"
     )
     axes = fig.subplots(n_rows, steps, squeeze=False)
@@ -474,203 +456,10 @@ def plot_traversal(
         axes[0, j].set_title(f"{value:.2g}", fontsize="small")
     name = _code_names(sampler)[index]
     fig.suptitle(f"class {klass}: {name} from {low:g} to {high:g}", fontsize="medium")
-    return _finish(fig, path)
+    return finish(fig, path)
 
 
 # -- DAG --------------------------------------------------------------------------
-
-
-def _layers(dag: LatentDAG) -> list[list[str]]:
-    """Nodes by depth (longest path from a root), each layer in topological order."""
-    depth: dict[str, int] = {}
-    for name in dag.topological_order():  # parents always come first
-        depth[name] = 1 + max((depth[p] for p in dag.parents_of(name)), default=-1)
-    layers: list[list[str]] = [[] for _ in range(max(depth.values()) + 1)]
-    for name in dag.topological_order():
-        layers[depth[name]].append(name)
-    return layers
-
-
-def plot_dag(dag: Any, *, path: str | os.PathLike | None = None) -> Figure:
-    """Draw a latent DAG left to right, one column per layer, arrows parent -> child.
-
-    Needs matplotlib only: the layout is computed here, not by networkx. A
-    node's layer is the length of the longest path from a root to it, so
-    every arrow points rightwards. The implicit edges ``c_i -> c'_i`` are
-    not drawn.
-
-    Parameters
-    ----------
-    dag : None, str, mapping, list of edges, LatentDAG, networkx.DiGraph or \
-fitted sampler
-        Anything :func:`imbgan._dag.check_dag` accepts, or a fitted
-        :class:`~imbgan.BayesGANOversampler` (its ``dag_``).
-    path : str or os.PathLike, default=None
-        Where to also write the figure as a PNG.
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-        One axes holding one text label per code and one
-        :class:`~matplotlib.patches.FancyArrowPatch` per edge.
-
-    Raises
-    ------
-    ValueError, TypeError
-        As :func:`~imbgan._dag.check_dag` does for an invalid ``dag``.
-    ImportError
-        If matplotlib is not installed.
-    """
-    if isinstance(getattr(dag, "dag_", None), LatentDAG):
-        dag = dag.dag_
-    dag = check_dag(dag)
-    layers = _layers(dag)
-
-    fig = _figure()
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
-    # Layout in data units drawn at a fixed scale (inch per unit), so a
-    # label's width in points converts to data units before anything is drawn
-    # and the node boxes can be real patches that the arrows are clipped to.
-    inch = 0.9
-    fontsize = 10.0
-    char_width = 0.6 * fontsize / 72 / inch  # a rough average glyph width
-    box_width = {name: len(name) * char_width + 0.35 for name in dag.names}
-    box_height = 0.42
-    widest = max(box_width.values())
-    dx = widest + 0.9
-    tallest = max(len(layer) for layer in layers)
-    margin = 0.35
-    width = (len(layers) - 1) * dx + widest + 2 * margin
-    height = (tallest - 1) * 1.0 + box_height + 2 * margin
-    fig.set_size_inches(width * inch, height * inch)
-    # The axes fill the figure and the limits match its size: one data unit
-    # is ``inch`` inches along both axes, so circles and boxes are not skewed.
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    ax.set_xlim(-widest / 2 - margin, width - widest / 2 - margin)
-    ax.set_ylim(-height / 2, height / 2)
-    ax.axis("off")
-
-    position: dict[str, tuple[float, float]] = {}
-    depth: dict[str, int] = {}
-    for k, layer in enumerate(layers):
-        for m, name in enumerate(layer):
-            position[name] = (k * dx, (len(layer) - 1) / 2 - m)
-            depth[name] = k
-    boxes = {}
-    for name, (x, y) in position.items():
-        w = box_width[name]
-        box = FancyBboxPatch(
-            (x - w / 2, y - box_height / 2),
-            w,
-            box_height,
-            boxstyle="round,pad=0,rounding_size=0.12",
-            facecolor="#e8eef7",
-            edgecolor="#34495e",
-            linewidth=1.2,
-            zorder=2,
-        )
-        ax.add_patch(box)
-        boxes[name] = box
-        ax.text(x, y, name, ha="center", va="center", fontsize=fontsize, zorder=3)
-    for parent, child in dag.edges:
-        # An edge that skips a layer could run straight through a node of the
-        # layer between: bend it.
-        rad = 0.0 if depth[child] - depth[parent] == 1 else 0.25
-        ax.add_patch(
-            FancyArrowPatch(
-                position[parent],
-                position[child],
-                patchA=boxes[parent],
-                patchB=boxes[child],
-                arrowstyle="-|>",
-                mutation_scale=14,
-                connectionstyle=f"arc3,rad={rad}",
-                color="#34495e",
-                linewidth=1.2,
-                shrinkA=1,
-                shrinkB=1,
-                zorder=1,
-            )
-        )
-    return _finish(fig, path)
-
-
-# -- history ----------------------------------------------------------------------
-
-
-def plot_code_effects(
-    effects: np.ndarray,
-    names: Sequence[str],
-    *,
-    dag: Any = None,
-    path: str | os.PathLike | None = None,
-) -> Figure:
-    """Draw an intervention effect matrix beside the DAG that was prescribed.
-
-    Left: ``|effects[j, i]|`` (from :func:`imbgan.inspect.code_effects`),
-    row ``j`` the code intervened on, column ``i`` the code read back, each
-    cell labelled with its signed value; prescribed edges are outlined.
-    Right: the prescribed structure as the same grid, own codes on the
-    diagonal and edges parent (row) to child (column), so the two can be
-    compared cell by cell.
-
-    Parameters
-    ----------
-    effects : array-like of shape (n_codes, n_codes)
-    names : sequence of str
-        The codes' names in order (a fitted sampler's ``code_names_``).
-    dag : None, mapping, list of edges, LatentDAG or networkx.DiGraph
-        The prescribed DAG over ``names``; ``None``: independent codes.
-    path : str or os.PathLike, default=None
-        Where to also write the figure as a PNG.
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-    """
-    effects = np.asarray(effects, dtype=float)
-    names = [str(name) for name in names]
-    k = len(names)
-    if effects.shape != (k, k):
-        raise ValueError(
-            f"effects must have shape ({k}, {k}) for {k} names; got {effects.shape}."
-        )
-    if not np.isfinite(effects).all():
-        raise ValueError("effects must be finite.")
-    prescribed = np.eye(k)
-    if dag is not None:
-        dag = check_dag(dag)
-        if sorted(dag.names) != sorted(names):
-            raise ValueError(f"dag names {list(dag.names)} are not the codes {names}.")
-        for parent, child in dag.edges:
-            prescribed[names.index(parent), names.index(child)] = 1.0
-    fig = _figure(figsize=(2.0 + 1.3 * k, 0.6 + 0.55 * k))
-    axes = fig.subplots(1, 2)
-    from matplotlib.patches import Rectangle
-
-    panels = (
-        (axes[0], np.abs(effects), "effect of do(row) on read-back (column)"),
-        (axes[1], prescribed, "prescribed: own code and edges"),
-    )
-    for ax, grid, title in panels:
-        ax.imshow(grid, cmap="Greys", vmin=0, vmax=max(float(grid.max()), 1e-12))
-        ax.set_xticks(range(k), names, rotation=90)
-        ax.set_yticks(range(k), names)
-        ax.set_title(title, fontsize=9)
-    for j in range(k):
-        for i in range(k):
-            shade = abs(effects[j, i]) / max(float(np.abs(effects).max()), 1e-12)
-            axes[0].text(
-                i, j, f"{effects[j, i]:.2f}", ha="center", va="center", fontsize=7,
-                color="white" if shade > 0.5 else "black",
-            )  # fmt: skip
-            if j != i and prescribed[j, i]:
-                axes[0].add_patch(
-                    Rectangle((i - 0.5, j - 0.5), 1, 1, fill=False, lw=2, ec="C1")
-                )
-    fig.tight_layout()
-    return _finish(fig, path)
 
 
 def plot_history(
@@ -723,7 +512,7 @@ def plot_history(
 
     n_cols = min(3, len(series))
     n_rows = -(-len(series) // n_cols)
-    fig = _figure(figsize=(3.6 * n_cols, 2.6 * n_rows), layout="constrained")
+    fig = new_figure(figsize=(3.6 * n_cols, 2.6 * n_rows), layout="constrained")
     axes = fig.subplots(n_rows, n_cols, squeeze=False).ravel()
     for ax in axes[len(series) :]:
         fig.delaxes(ax)
@@ -738,4 +527,4 @@ def plot_history(
         ax.grid(alpha=0.3)
         if key == "learning_rate" and np.all(values[np.isfinite(values)] > 0):
             ax.set_yscale("log")
-    return _finish(fig, path)
+    return finish(fig, path)

@@ -35,6 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._figures import new_figure
 from .._training import resolve_device
 from ._provenance import environment, source_commit
 
@@ -1217,17 +1218,6 @@ def merge_disentangle(parts: Iterable[Mapping]) -> dict:
 # -- plots -------------------------------------------------------------------
 
 
-def _figure(**kwargs):
-    """A matplotlib ``Figure`` not registered with pyplot (no global state)."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "plotting needs matplotlib: pip install imbgan[plot]"
-        ) from exc
-    return Figure(**kwargs)
-
-
 def plot_ir_sweep(rows: Iterable[Mapping], path, *, standard_ir: int = 100) -> None:
     """Recall of class 9 against the IR, one line per method, to a PNG.
 
@@ -1237,7 +1227,7 @@ def plot_ir_sweep(rows: Iterable[Mapping], path, *, standard_ir: int = 100) -> N
     """
     rows = list(rows)
     datasets = sorted({row["dataset"] for row in rows})
-    fig = _figure(figsize=(5.5 * max(1, len(datasets)), 4), layout="constrained")
+    fig = new_figure(figsize=(5.5 * max(1, len(datasets)), 4), layout="constrained")
     axes = fig.subplots(1, max(1, len(datasets)), squeeze=False)[0]
     for ax, dataset in zip(axes, datasets, strict=False):
         mine = [row for row in rows if row["dataset"] == dataset]
@@ -1277,7 +1267,7 @@ def plot_minority_grid(samples: Mapping[str, np.ndarray], path, n: int = 8) -> N
         Images per row (the first ``n``; fewer leave blank cells).
     """
     names = sorted(samples, key=lambda name: name != "real")  # stable: real first
-    fig = _figure(figsize=(1.0 * n + 1.2, 1.0 * len(names)), layout="constrained")
+    fig = new_figure(figsize=(1.0 * n + 1.2, 1.0 * len(names)), layout="constrained")
     axes = fig.subplots(len(names), n, squeeze=False)
     for i, name in enumerate(names):
         images = _as_unit_images(np.asarray(samples[name]), name)
