@@ -17,6 +17,8 @@ import imbgan._training as training
 from imbgan import BayesGANOversampler, _config
 from imbgan._cuda_graphs import GraphedStep, graphs_requested
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 
 class ReplayRecorder:
     """Records nothing: its replay calls the step, as a graph replay would."""
