@@ -13,6 +13,8 @@ from imbgan.benchmark import dag, paper, tabular
 from imbgan.cli import main
 from imbgan.cli._benchmark import DAG_METHODS, PAPER_METHODS, TABULAR_METHODS
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 
 def test_help_lists_the_commands(capsys):
     with pytest.raises(SystemExit) as exit_info:
