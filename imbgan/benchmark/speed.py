@@ -341,8 +341,9 @@ def _image_figures(
     X_imb, y_imb = datasets.make_imbalance_protocol(X, y, random_state=0)
     X_imb = X_imb.reshape(len(X_imb), -1).astype(np.float32) / 255.0
     params = {"image_shape": (1, 28, 28), "device": str(device), "random_state": 0}
-    if quick:
+    if quick:  # a smoke run: one epoch on every tenth row (every class kept)
         params["epochs"] = 1
+        X_imb, y_imb = X_imb[::10], y_imb[::10]
     # A one-epoch fit on a few rows first, so that the timed fit does not pay
     # for starting CUDA and loading its kernels (the digits fits warm up too).
     warm = BayesGANOversampler(**{**params, "epochs": 1})
