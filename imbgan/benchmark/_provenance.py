@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import platform
 import subprocess
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -96,3 +98,11 @@ def source_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return sha.stdout.strip() + ("+dirty" if dirty else "")
+
+
+def append_jsonl(path: Path, row: Mapping) -> None:
+    """Append ``row`` to the JSON-lines file ``path`` and flush it, so an
+    interrupted benchmark keeps every row it measured."""
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row) + "\n")
+        handle.flush()

@@ -38,7 +38,6 @@ Nothing here draws from numpy's, Python's or torch's global random state.
 
 from __future__ import annotations
 
-import json
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -47,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from ._provenance import environment, source_commit
+from ._provenance import append_jsonl, environment, source_commit
 
 __all__ = [
     "EDGE_THRESHOLD",
@@ -353,12 +352,6 @@ def _dag_of(method: str) -> list[list[str]] | None:
     return [[parent, child] for child, parents in dag.items() for parent in parents]
 
 
-def _append_jsonl(path: Path, row: Mapping) -> None:
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(row) + "\n")
-        handle.flush()
-
-
 # -- the run -----------------------------------------------------------------
 
 
@@ -521,7 +514,7 @@ def run_dag_benchmark(
             }
             rows.append(row)
             if out_path is not None:
-                _append_jsonl(out_path, row)
+                append_jsonl(out_path, row)
             if progress is not None:
                 progress(
                     f"dag seed={seed} {method}: AUROC {row['auroc']:.3f} SHD "

@@ -37,7 +37,7 @@ from torch import nn
 
 from .._figures import new_figure
 from .._training import resolve_device
-from ._provenance import environment, source_commit
+from ._provenance import append_jsonl, environment, source_commit
 
 __all__ = [
     "METHODS",
@@ -511,12 +511,6 @@ def _validation_rows(
     return unused[_cap_per_class(y_train[unused], per_class, rng)]
 
 
-def _append_jsonl(path: Path, row: Mapping) -> None:
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(row) + "\n")
-        handle.flush()
-
-
 def run_key(row: Mapping) -> tuple:
     """The ``(dataset, method, seed, ir)`` key of a :func:`run_paper` row."""
     return (row["dataset"], row["method"], row["seed"], row["ir"])
@@ -736,7 +730,7 @@ def run_paper(
                 }
                 rows.append(row)
                 if out_path is not None:
-                    _append_jsonl(out_path, row)
+                    append_jsonl(out_path, row)
                 if progress is not None:
                     progress(
                         f"{dataset} ir={'std' if ir is None else ir} seed={seed} "
