@@ -43,7 +43,7 @@ from ._scaling import QuantileScaler, RangeScaler
 from ._scm import Equations, code_equations
 from ._state import SamplerPlan, sampler_state
 from ._threads import resolve_threads, torch_threads
-from ._training import resolve_device, train_gan
+from ._training import MAX_SEED, resolve_device, train_gan
 from ._validation import (
     check_codes,
     check_do,
@@ -83,9 +83,6 @@ def _build_scaler(feature_scaling, max_levels, image_shape) -> RangeScaler:
     if feature_scaling == "minmax":
         return RangeScaler(per_feature=True, max_levels=max_levels)
     return QuantileScaler(max_levels=max_levels)
-
-
-_MAX_SEED = 2**31 - 1
 
 
 class _BaseGANOversampler(BaseOverSampler):
@@ -238,7 +235,7 @@ class _BaseGANOversampler(BaseOverSampler):
         device = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         init_seed, train_seed, sample_seed = (
-            int(s) for s in rng.randint(0, _MAX_SEED, size=3)
+            int(s) for s in rng.randint(0, MAX_SEED, size=3)
         )
         generator, discriminator = build_networks(
             n_features=X.shape[1],
@@ -349,7 +346,7 @@ class _BaseGANOversampler(BaseOverSampler):
             codes = check_codes(codes, n_samples, self.n_codes_)
         interventions = check_do(do, self.code_names_)
         seed_source = self.random_state if random_state is None else random_state
-        seed = int(check_random_state(seed_source).randint(0, _MAX_SEED))
+        seed = int(check_random_state(seed_source).randint(0, MAX_SEED))
         out = np.empty((n_samples, self.n_features_in_), dtype=self.scaler_.dtype_)
         gan = self._fitted_gan()
         with torch_threads(self.n_threads_):

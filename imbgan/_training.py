@@ -65,6 +65,11 @@ def resolve_device(device: str) -> torch.device:
     return resolved
 
 
+# Seeds drawn from a random_state for torch generators and per-call streams:
+# the largest value numpy's legacy RandomState.randint takes on every platform.
+MAX_SEED = 2**31 - 1
+
+
 def make_generator(seed: int, device: torch.device) -> torch.Generator:
     """A ``torch.Generator`` on ``device`` seeded with ``seed``."""
     rng = torch.Generator(device=device)

@@ -17,9 +17,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["code_effects"]
+from ._training import MAX_SEED
 
-_MAX_SEED = 2**31 - 1
+__all__ = ["code_effects"]
 
 
 def code_effects(
@@ -76,7 +76,7 @@ def code_effects(
     if n_samples < 2:
         raise ValueError(f"n_samples must be an integer >= 2; got {n_samples!r}.")
     read = sampler.encode if reader is None else reader
-    seed = int(check_random_state(random_state).randint(0, _MAX_SEED))
+    seed = int(check_random_state(random_state).randint(0, MAX_SEED))
 
     def outputs(**given) -> np.ndarray:
         rows = sampler.sample(n_samples, y, random_state=seed, **given)

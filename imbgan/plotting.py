@@ -32,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._figures import finish, new_figure
 from ._networks import MIN_IMAGE_SIDE
 from ._plot_dag import plot_code_effects, plot_dag
+from ._training import MAX_SEED
 from .benchmark.paper import plot_ir_sweep, plot_minority_grid
 
 if TYPE_CHECKING:  # only for annotations: matplotlib stays an optional extra
@@ -47,7 +48,6 @@ __all__ = [
     "plot_traversal",
 ]
 
-_MAX_SEED = 2**31 - 1
 # The losses in the order the training loop records them; other keys of a
 # history follow in their own order.
 _HISTORY_ORDER = ("d_loss", "g_loss", "class_loss", "reg_loss", "learning_rate")
@@ -337,9 +337,9 @@ def _row_seeds(random_state: Any, n_rows: int) -> list[int]:
         # check_random_state(None) is numpy's global RandomState; drawing from
         # it would change global state, which imbgan promises never to do.
         rng = np.random.default_rng()
-        return [int(s) for s in rng.integers(0, _MAX_SEED, size=n_rows)]
+        return [int(s) for s in rng.integers(0, MAX_SEED, size=n_rows)]
     rng = check_random_state(random_state)
-    return [int(s) for s in rng.randint(0, _MAX_SEED, size=n_rows)]
+    return [int(s) for s in rng.randint(0, MAX_SEED, size=n_rows)]
 
 
 def plot_traversal(

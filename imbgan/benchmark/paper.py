@@ -100,7 +100,6 @@ VALIDATION_PER_CLASS = 1000
 """Rows per class of the validation set (as many as the official test set's)."""
 EVALUATION_SETS = ("test", "validation")
 _EVAL_BATCH = 1000
-_ENCODE_BATCH = 1024
 
 
 # -- seeds -------------------------------------------------------------------
@@ -953,22 +952,6 @@ def factor_vae_score(
     return float(correct.mean())
 
 
-def _code_encoder(sampler) -> Callable[[np.ndarray], np.ndarray]:
-    """``encode(images) -> c'``: the fitted discriminator's code head."""
-
-    @torch.no_grad()
-    def encode(images: np.ndarray) -> np.ndarray:
-        scaled = sampler.scaler_.transform(np.asarray(images, dtype=np.float32))
-        out = []
-        for start in range(0, len(scaled), _ENCODE_BATCH):
-            x = torch.as_tensor(scaled[start : start + _ENCODE_BATCH])
-            _, _, codes = sampler.discriminator_(x.to(sampler.device_))
-            out.append(codes.cpu().numpy())
-        return np.concatenate(out)
-
-    return encode
-
-
 def _metric_scores(
     encode: Callable[[np.ndarray], np.ndarray], n: int, seed: int
 ) -> tuple[float, dict]:
@@ -1089,7 +1072,7 @@ def run_disentangle(
             start = time.perf_counter()
             sampler.fit_resample(X, y)  # trains the GAN; the rows are not needed
             fit_seconds.append(time.perf_counter() - start)
-            encode = _code_encoder(sampler)
+            encode = sampler.encode  # the code head on scaled images
             score = factor_vae_score(
                 encode,
                 n_votes=n_votes,
